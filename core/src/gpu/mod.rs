@@ -1,1 +1,46 @@
-//! gpu
+//! The GPU renderer: headless wgpu (Vulkan, else OpenGL), one pipeline per
+//! primitive, WGSL shaders in `gpu/shaders/`, a cache of basemap tiles, and
+//! frame readback through mapped buffers.
+//!
+//! ```no_run
+//! # fn demo(job: &georender::job::Job, route: &georender::route::Route) -> georender::Result<()> {
+//! let renderer = georender::gpu::Renderer::new()?;
+//! let mut prepared = renderer.prepare(job, route)?;
+//! let frame = prepared.render_frame(3.0)?;
+//! frame.save_png(std::path::Path::new("frame.png"))?;
+//! # Ok(()) }
+//! ```
+
+pub mod context;
+pub mod images;
+pub mod pipelines;
+pub mod renderer;
+
+pub use context::GpuContext;
+pub use renderer::{BasemapSource, Frame, PreparedJob, RenderStats, Renderer};
+
+use crate::error::Result;
+use crate::scene::basemap::BandMeshes;
+use std::path::PathBuf;
+
+/// The bundled basemap of `assets/`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AssetBasemap;
+
+impl BasemapSource for AssetBasemap {
+    fn band_for_zoom(&self, zoom: f64) -> usize {
+        crate::scene::assets::band_for_zoom(zoom)
+    }
+
+    fn band(&self, index: usize) -> Result<BandMeshes> {
+        crate::scene::assets::band_meshes(index)
+    }
+
+    fn imagery_path(&self) -> Result<PathBuf> {
+        crate::scene::assets::bluemarble_path()
+    }
+
+    fn relief_path(&self) -> Result<PathBuf> {
+        crate::scene::assets::shadedrelief_path()
+    }
+}

@@ -45,3 +45,91 @@ pub struct Route {
     /// Index into `points` where each waypoint lies (first 0, last `points.len() - 1`).
     pub waypoint_index: Vec<usize>,
 }
+
+pub mod graph;
+pub mod plane;
+pub mod road;
+pub mod sea;
+
+use crate::error::Result;
+use crate::geo::{haversine_km, unwrap_longitudes};
+
+/// One leg between consecutive waypoints, as produced by a router.
+#[derive(Debug, Clone)]
+pub struct Leg {
+    /// From the leg's first waypoint to its last, both included.
+    pub points: Vec<LatLng>,
+    pub passages: Vec<String>,
+}
+
+/// What to route: the waypoints and how.
+#[derive(Debug, Clone)]
+pub struct RouteRequest {
+    pub waypoints: Vec<LatLng>,
+    pub mode: RouteMode,
+    /// Passages to avoid (canonical names: `suez`, `panama`, `babalmandab`, `ormuz`,
+    /// `south_africa`, `chili`, …). Sea mode only.
+    pub avoid: Vec<String>,
+    /// Open the Arctic passages (`northwest`, `bering`). Sea mode only.
+    pub allow_arctic: bool,
+}
+
+/// Routes every leg and joins them into one continuous [`Route`].
+pub fn route(req: &RouteRequest) -> Result<Route> {
+    let legs: Vec<Leg> = match req.mode {
+        RouteMode::Manual => req
+            .waypoints
+            .windows(2)
+            .map(|w| plane::route_leg(w[0], w[1]))
+            .collect(),
+        RouteMode::Sea => {
+            let net = sea::network()?;
+            let closed = net.closed_passages(&req.avoid, req.allow_arctic);
+            req.waypoints
+                .windows(2)
+                .map(|w| net.route_leg(w[0], w[1], &closed))
+                .collect::<Result<_>>()?
+        }
+        RouteMode::Road => {
+            let net = road::network()?;
+            req.waypoints
+                .windows(2)
+                .map(|w| net.route_leg(w[0], w[1]))
+                .collect::<Result<_>>()?
+        }
+    };
+    Ok(join(legs, req.mode))
+}
+
+fn join(legs: Vec<Leg>, mode: RouteMode) -> Route {
+    let mut points: Vec<LatLng> = Vec::new();
+    let mut waypoint_index = vec![0];
+    let mut passages: Vec<String> = Vec::new();
+    for leg in legs {
+        let skip = usize::from(!points.is_empty());
+        points.extend(leg.points.into_iter().skip(skip));
+        waypoint_index.push(points.len() - 1);
+        for p in leg.passages {
+            if passages.last() != Some(&p) {
+                passages.push(p);
+            }
+        }
+    }
+    unwrap_longitudes(&mut points);
+    let mut cum_km = Vec::with_capacity(points.len());
+    let mut total = 0.0;
+    for (i, p) in points.iter().enumerate() {
+        if i > 0 {
+            total += haversine_km(points[i - 1], *p);
+        }
+        cum_km.push(total);
+    }
+    Route {
+        points,
+        cum_km,
+        distance_km: total,
+        mode,
+        passages,
+        waypoint_index,
+    }
+}

@@ -1,0 +1,66 @@
+//! JPEG thumbnail of one RGBA frame (SPEC section 3: a completed job reports one).
+
+use super::io_error;
+use crate::{Error, Result};
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use image::{ExtendedColorType, ImageEncoder, RgbaImage};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+/// Default largest thumbnail width in pixels.
+pub const THUMBNAIL_MAX_WIDTH: u32 = 640;
+
+/// JPEG quality of thumbnails.
+pub const THUMBNAIL_QUALITY: u8 = 85;
+
+/// The size a `width × height` frame is scaled to so it is at most `max_width` wide,
+/// keeping the aspect ratio (never upscaled; `None` keeps the full size).
+pub fn thumbnail_size(width: u32, height: u32, max_width: Option<u32>) -> (u32, u32) {
+    match max_width {
+        Some(max) if max > 0 && width > max => {
+            let h = (u64::from(height) * u64::from(max) + u64::from(width) / 2) / u64::from(width);
+            (max, (h as u32).max(1))
+        }
+        _ => (width, height),
+    }
+}
+
+/// Writes `rgba` (`width * height * 4` bytes) as a JPEG (quality 85) at `path`,
+/// scaled down to at most `max_width` wide. Alpha is dropped. Returns the size written.
+pub fn write_thumbnail(
+    path: &Path,
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    max_width: Option<u32>,
+) -> Result<(u32, u32)> {
+    let image = RgbaImage::from_raw(width, height, rgba.to_vec()).ok_or_else(|| {
+        Error::EncodeFailed(format!(
+            "thumbnail frame has {} bytes; {width}x{height} RGBA needs {}",
+            rgba.len(),
+            width as usize * height as usize * 4
+        ))
+    })?;
+    let (tw, th) = thumbnail_size(width, height, max_width);
+    let image = if (tw, th) == (width, height) {
+        image
+    } else {
+        image::imageops::resize(&image, tw, th, FilterType::Triangle)
+    };
+    let rgb = image::DynamicImage::ImageRgba8(image).into_rgb8();
+    let file = File::create(path).map_err(|e| io_error("cannot create", path, e))?;
+    let mut out = BufWriter::new(file);
+    JpegEncoder::new_with_quality(&mut out, THUMBNAIL_QUALITY)
+        .write_image(rgb.as_raw(), tw, th, ExtendedColorType::Rgb8)
+        .map_err(|e| {
+            let _ = std::fs::remove_file(path);
+            io_error("cannot write", path, e)
+        })?;
+    out.into_inner().map_err(|e| {
+        let _ = std::fs::remove_file(path);
+        io_error("cannot write", path, e.error())
+    })?;
+    Ok((tw, th))
+}

@@ -1,0 +1,190 @@
+//! RGBA → I420 (planar YUV 4:2:0), BT.709 limited range — the colour the video
+//! writers tag their streams with.
+//!
+//! [`rgba_to_i420`] is the SIMD path (`yuvutils-rs`, AVX2/SSE/NEON picked at run time);
+//! it can run on any thread, so the pipeline may convert off the encoder's thread and
+//! hand the planes to [`VideoWriter::push_i420`](super::VideoWriter::push_i420).
+//! [`rgba_to_i420_reference`] is a plain floating-point version of the same maths,
+//! kept to check the SIMD output.
+//!
+//! Chroma is the mean of each 2×2 block of RGB (odd edges use what exists); alpha is
+//! ignored.
+
+use crate::{Error, Result};
+use yuvutils_rs::{
+    rgba_to_yuv420, BufferStoreMut, YuvConversionMode, YuvPlanarImageMut, YuvRange,
+    YuvStandardMatrix,
+};
+
+/// One I420 frame with tightly packed planes: Y is `width × height`, U and V are
+/// `ceil(width/2) × ceil(height/2)`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct I420Image {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Luma plane.
+    pub y: Vec<u8>,
+    /// Blue-difference chroma plane.
+    pub u: Vec<u8>,
+    /// Red-difference chroma plane.
+    pub v: Vec<u8>,
+}
+
+impl I420Image {
+    /// A black frame (Y=16, U=V=128) of the given size.
+    pub fn new(width: u32, height: u32) -> Self {
+        let (cw, ch) = chroma_size(width, height);
+        I420Image {
+            width,
+            height,
+            y: vec![16; width as usize * height as usize],
+            u: vec![128; cw * ch],
+            v: vec![128; cw * ch],
+        }
+    }
+
+    /// Resizes the planes for `width × height` (contents unspecified afterwards).
+    pub fn resize(&mut self, width: u32, height: u32) {
+        let (cw, ch) = chroma_size(width, height);
+        self.width = width;
+        self.height = height;
+        self.y.resize(width as usize * height as usize, 16);
+        self.u.resize(cw * ch, 128);
+        self.v.resize(cw * ch, 128);
+    }
+
+    /// Width of the chroma planes.
+    pub fn chroma_width(&self) -> u32 {
+        self.width.div_ceil(2)
+    }
+
+    /// Height of the chroma planes.
+    pub fn chroma_height(&self) -> u32 {
+        self.height.div_ceil(2)
+    }
+}
+
+fn chroma_size(width: u32, height: u32) -> (usize, usize) {
+    (width.div_ceil(2) as usize, height.div_ceil(2) as usize)
+}
+
+fn check_input(rgba: &[u8], width: u32, height: u32) -> Result<()> {
+    let need = width as usize * height as usize * 4;
+    if width == 0 || height == 0 || rgba.len() != need {
+        return Err(Error::EncodeFailed(format!(
+            "RGBA buffer has {} bytes; {width}x{height} needs {need}",
+            rgba.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Converts a tightly packed RGBA frame into `out` (resized as needed), SIMD-accelerated.
+pub fn rgba_to_i420(rgba: &[u8], width: u32, height: u32, out: &mut I420Image) -> Result<()> {
+    check_input(rgba, width, height)?;
+    out.resize(width, height);
+    let (cw, _) = chroma_size(width, height);
+    rgba_to_i420_planes(
+        rgba,
+        width,
+        height,
+        [&mut out.y, &mut out.u, &mut out.v],
+        [width as usize, cw, cw],
+    )
+}
+
+/// Converts into caller-owned planes with the given strides (bytes per row), e.g. the
+/// buffers of an FFmpeg frame.
+pub fn rgba_to_i420_planes(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    planes: [&mut [u8]; 3],
+    strides: [usize; 3],
+) -> Result<()> {
+    check_input(rgba, width, height)?;
+    let [y, u, v] = planes;
+    let mut image = YuvPlanarImageMut {
+        y_plane: BufferStoreMut::Borrowed(y),
+        y_stride: strides[0] as u32,
+        u_plane: BufferStoreMut::Borrowed(u),
+        u_stride: strides[1] as u32,
+        v_plane: BufferStoreMut::Borrowed(v),
+        v_stride: strides[2] as u32,
+        width,
+        height,
+    };
+    rgba_to_yuv420(
+        &mut image,
+        rgba,
+        width * 4,
+        YuvRange::Limited,
+        YuvStandardMatrix::Bt709,
+        YuvConversionMode::Balanced,
+    )
+    .map_err(|e| Error::EncodeFailed(format!("RGBA to YUV conversion failed: {e}")))
+}
+
+// BT.709 luma weights.
+const KR: f32 = 0.2126;
+const KB: f32 = 0.0722;
+const KG: f32 = 1.0 - KR - KB;
+
+fn luma(r: f32, g: f32, b: f32) -> f32 {
+    16.0 + 219.0 / 255.0 * (KR * r + KG * g + KB * b)
+}
+
+fn chroma(r: f32, g: f32, b: f32) -> (f32, f32) {
+    let y = KR * r + KG * g + KB * b;
+    let cb = 128.0 + 224.0 / 255.0 * (b - y) / (2.0 * (1.0 - KB));
+    let cr = 128.0 + 224.0 / 255.0 * (r - y) / (2.0 * (1.0 - KR));
+    (cb, cr)
+}
+
+fn to_u8(x: f32) -> u8 {
+    x.round().clamp(0.0, 255.0) as u8
+}
+
+/// Scalar floating-point reference of [`rgba_to_i420`] (same matrix, range and 2×2
+/// chroma averaging); slow, meant for tests.
+pub fn rgba_to_i420_reference(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    out: &mut I420Image,
+) -> Result<()> {
+    check_input(rgba, width, height)?;
+    out.resize(width, height);
+    let (w, h) = (width as usize, height as usize);
+    let px = |x: usize, y: usize| {
+        let i = (y * w + x) * 4;
+        (rgba[i] as f32, rgba[i + 1] as f32, rgba[i + 2] as f32)
+    };
+    for y in 0..h {
+        for x in 0..w {
+            let (r, g, b) = px(x, y);
+            out.y[y * w + x] = to_u8(luma(r, g, b));
+        }
+    }
+    let cw = w.div_ceil(2);
+    for cy in 0..h.div_ceil(2) {
+        for cx in 0..cw {
+            let (mut r, mut g, mut b, mut n) = (0.0, 0.0, 0.0, 0.0);
+            for y in (2 * cy)..(2 * cy + 2).min(h) {
+                for x in (2 * cx)..(2 * cx + 2).min(w) {
+                    let p = px(x, y);
+                    r += p.0;
+                    g += p.1;
+                    b += p.2;
+                    n += 1.0;
+                }
+            }
+            let (cb, cr) = chroma(r / n, g / n, b / n);
+            out.u[cy * cw + cx] = to_u8(cb);
+            out.v[cy * cw + cx] = to_u8(cr);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,393 @@
+//! One render pipeline per primitive, built once per [`GpuContext`].
+
+use super::context::GpuContext;
+use crate::scene::mesh::{FillVertex, LineVertex};
+use crate::scene::{GlyphInstance, ShapeInstance};
+
+/// Texture format of tiles and frames (sRGB values stored as-is).
+pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+/// MSAA sample count of the basemap tile pass.
+pub const TILE_SAMPLES: u32 = 4;
+
+/// WGSL sources, validated by `tests/render_shaders.rs`.
+pub mod shaders {
+    pub const BASEMAP: &str = include_str!("shaders/basemap.wgsl");
+    pub const COMPOSITE: &str = include_str!("shaders/composite.wgsl");
+    pub const ROUTE: &str = include_str!("shaders/route.wgsl");
+    pub const GLYPH: &str = include_str!("shaders/glyph.wgsl");
+    pub const SHAPE: &str = include_str!("shaders/shape.wgsl");
+    /// Every shader with its file name.
+    pub const ALL: [(&str, &str); 5] = [
+        ("basemap.wgsl", BASEMAP),
+        ("composite.wgsl", COMPOSITE),
+        ("route.wgsl", ROUTE),
+        ("glyph.wgsl", GLYPH),
+        ("shape.wgsl", SHAPE),
+    ];
+}
+
+/// `Tile` uniform of `basemap.wgsl`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct TileUniform {
+    pub origin: [f32; 2],
+    pub size_px: [f32; 2],
+    pub world_px: f32,
+    pub first_copy: f32,
+    pub lod: f32,
+    pub hillshade: f32,
+    pub colors: [[f32; 4]; 16],
+    pub half_widths: [[f32; 4]; 16],
+}
+
+/// `Route` uniform of `route.wgsl`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct RouteUniform {
+    pub center: [f32; 2],
+    pub size_px: [f32; 2],
+    pub world_px: f32,
+    pub cos_b: f32,
+    pub sin_b: f32,
+    pub first_copy: f32,
+    pub color: [f32; 4],
+    pub half_width: f32,
+    pub glow: f32,
+    pub progress_km: f32,
+    pub ahead_alpha: f32,
+    pub mode: u32,
+    pub _pad: [u32; 3],
+}
+
+/// `Frame` uniform of the overlay shaders.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct FrameUniform {
+    pub size_px: [f32; 2],
+    pub _pad: [f32; 2],
+}
+
+/// A sampled tile quad (`composite.wgsl`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct QuadInstance {
+    pub p01: [f32; 4],
+    pub p23: [f32; 4],
+    pub uv: [f32; 4],
+}
+
+/// Every pipeline and bind group layout.
+pub struct Pipelines {
+    pub basemap_bgl: wgpu::BindGroupLayout,
+    pub composite_bgl: wgpu::BindGroupLayout,
+    pub route_bgl: wgpu::BindGroupLayout,
+    pub overlay_bgl: wgpu::BindGroupLayout,
+    pub fill: wgpu::RenderPipeline,
+    pub line: wgpu::RenderPipeline,
+    pub imagery: wgpu::RenderPipeline,
+    pub quad: wgpu::RenderPipeline,
+    pub route: wgpu::RenderPipeline,
+    pub glyph: wgpu::RenderPipeline,
+    pub shape: wgpu::RenderPipeline,
+    pub linear: wgpu::Sampler,
+    /// Alignment of dynamic uniform offsets.
+    pub uniform_align: u64,
+}
+
+fn premultiplied() -> Option<wgpu::ColorTargetState> {
+    Some(wgpu::ColorTargetState {
+        format: FORMAT,
+        blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
+        write_mask: wgpu::ColorWrites::ALL,
+    })
+}
+
+fn uniform_entry(binding: u32, dynamic: bool, size: u64) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: dynamic,
+            min_binding_size: wgpu::BufferSize::new(size),
+        },
+        count: None,
+    }
+}
+
+fn texture_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable: true },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    }
+}
+
+fn sampler_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+        count: None,
+    }
+}
+
+fn vlayout(
+    stride: usize,
+    attributes: &[wgpu::VertexAttribute],
+    step_mode: wgpu::VertexStepMode,
+) -> Option<wgpu::VertexBufferLayout<'_>> {
+    Some(wgpu::VertexBufferLayout {
+        array_stride: stride as u64,
+        step_mode,
+        attributes,
+    })
+}
+
+struct PipeDesc<'a> {
+    label: &'a str,
+    module: &'a wgpu::ShaderModule,
+    vs: &'a str,
+    fs: &'a str,
+    layout: &'a wgpu::PipelineLayout,
+    buffers: &'a [Option<wgpu::VertexBufferLayout<'a>>],
+    topology: wgpu::PrimitiveTopology,
+    samples: u32,
+}
+
+fn pipeline(device: &wgpu::Device, d: PipeDesc<'_>) -> wgpu::RenderPipeline {
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(d.label),
+        layout: Some(d.layout),
+        vertex: wgpu::VertexState {
+            module: d.module,
+            entry_point: Some(d.vs),
+            compilation_options: Default::default(),
+            buffers: d.buffers,
+        },
+        primitive: wgpu::PrimitiveState {
+            topology: d.topology,
+            ..Default::default()
+        },
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState {
+            count: d.samples,
+            ..Default::default()
+        },
+        fragment: Some(wgpu::FragmentState {
+            module: d.module,
+            entry_point: Some(d.fs),
+            compilation_options: Default::default(),
+            targets: &[premultiplied()],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+impl Pipelines {
+    /// Compiles every shader and pipeline.
+    pub fn new(ctx: &GpuContext) -> Pipelines {
+        let device = &ctx.device;
+        let module = |label: &str, src: &str| {
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(src.into()),
+            })
+        };
+        let basemap = module("basemap", shaders::BASEMAP);
+        let composite = module("composite", shaders::COMPOSITE);
+        let route = module("route", shaders::ROUTE);
+        let glyph = module("glyph", shaders::GLYPH);
+        let shape = module("shape", shaders::SHAPE);
+
+        let basemap_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("basemap"),
+            entries: &[
+                uniform_entry(0, true, std::mem::size_of::<TileUniform>() as u64),
+                texture_entry(1),
+                texture_entry(2),
+                sampler_entry(3),
+            ],
+        });
+        let composite_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("composite"),
+            entries: &[texture_entry(0), sampler_entry(1)],
+        });
+        let route_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("route"),
+            entries: &[uniform_entry(
+                0,
+                true,
+                std::mem::size_of::<RouteUniform>() as u64,
+            )],
+        });
+        let mut atlas_entry = texture_entry(1);
+        atlas_entry.ty = wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable: false },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        };
+        let overlay_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("overlay"),
+            entries: &[
+                uniform_entry(0, false, std::mem::size_of::<FrameUniform>() as u64),
+                atlas_entry,
+            ],
+        });
+        let layout = |bgl: &wgpu::BindGroupLayout| {
+            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: None,
+                bind_group_layouts: &[Some(bgl)],
+                immediate_size: 0,
+            })
+        };
+        let basemap_layout = layout(&basemap_bgl);
+        let composite_layout = layout(&composite_bgl);
+        let route_layout = layout(&route_bgl);
+        let overlay_layout = layout(&overlay_bgl);
+
+        let fill_attrs = wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32];
+        let line_attrs =
+            wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Float32, 3 => Uint32];
+        let route_attrs =
+            wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Float32, 3 => Float32];
+        let quad_attrs = wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32x4];
+        let glyph_attrs = wgpu::vertex_attr_array![
+            0 => Float32x4, 1 => Float32x2, 2 => Float32x4, 3 => Float32x4
+        ];
+        let shape_attrs = wgpu::vertex_attr_array![
+            0 => Float32x2, 1 => Float32x2, 2 => Float32x4, 3 => Float32x4, 4 => Float32x4, 5 => Uint32
+        ];
+        let vertex = |stride: usize, attrs| vlayout(stride, attrs, wgpu::VertexStepMode::Vertex);
+        let instance =
+            |stride: usize, attrs| vlayout(stride, attrs, wgpu::VertexStepMode::Instance);
+        let (fill_attrs, line_attrs, route_attrs) =
+            (&fill_attrs[..], &line_attrs[..], &route_attrs[..]);
+        let (quad_attrs, glyph_attrs, shape_attrs) =
+            (&quad_attrs[..], &glyph_attrs[..], &shape_attrs[..]);
+
+        let tri = wgpu::PrimitiveTopology::TriangleList;
+        let strip = wgpu::PrimitiveTopology::TriangleStrip;
+        let fill = pipeline(
+            device,
+            PipeDesc {
+                label: "fill",
+                module: &basemap,
+                vs: "vs_fill",
+                fs: "fs_fill",
+                layout: &basemap_layout,
+                buffers: &[vertex(std::mem::size_of::<FillVertex>(), fill_attrs)],
+                topology: tri,
+                samples: TILE_SAMPLES,
+            },
+        );
+        let line = pipeline(
+            device,
+            PipeDesc {
+                label: "line",
+                module: &basemap,
+                vs: "vs_line",
+                fs: "fs_line",
+                layout: &basemap_layout,
+                buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
+                topology: tri,
+                samples: TILE_SAMPLES,
+            },
+        );
+        let imagery = pipeline(
+            device,
+            PipeDesc {
+                label: "imagery",
+                module: &basemap,
+                vs: "vs_imagery",
+                fs: "fs_imagery",
+                layout: &basemap_layout,
+                buffers: &[],
+                topology: strip,
+                samples: TILE_SAMPLES,
+            },
+        );
+        let quad = pipeline(
+            device,
+            PipeDesc {
+                label: "quad",
+                module: &composite,
+                vs: "vs_quad",
+                fs: "fs_quad",
+                layout: &composite_layout,
+                buffers: &[instance(std::mem::size_of::<QuadInstance>(), quad_attrs)],
+                topology: strip,
+                samples: 1,
+            },
+        );
+        let route_pipe = pipeline(
+            device,
+            PipeDesc {
+                label: "route",
+                module: &route,
+                vs: "vs_route",
+                fs: "fs_route",
+                layout: &route_layout,
+                buffers: &[vertex(std::mem::size_of::<LineVertex>(), route_attrs)],
+                topology: tri,
+                samples: 1,
+            },
+        );
+        let glyph_pipe = pipeline(
+            device,
+            PipeDesc {
+                label: "glyph",
+                module: &glyph,
+                vs: "vs_glyph",
+                fs: "fs_glyph",
+                layout: &overlay_layout,
+                buffers: &[instance(std::mem::size_of::<GlyphInstance>(), glyph_attrs)],
+                topology: strip,
+                samples: 1,
+            },
+        );
+        let shape_pipe = pipeline(
+            device,
+            PipeDesc {
+                label: "shape",
+                module: &shape,
+                vs: "vs_shape",
+                fs: "fs_shape",
+                layout: &overlay_layout,
+                buffers: &[instance(std::mem::size_of::<ShapeInstance>(), shape_attrs)],
+                topology: strip,
+                samples: 1,
+            },
+        );
+        let linear = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("linear"),
+            address_mode_u: wgpu::AddressMode::Repeat,
+            address_mode_v: wgpu::AddressMode::ClampToEdge,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            mipmap_filter: wgpu::MipmapFilterMode::Linear,
+            ..Default::default()
+        });
+        Pipelines {
+            basemap_bgl,
+            composite_bgl,
+            route_bgl,
+            overlay_bgl,
+            fill,
+            line,
+            imagery,
+            quad,
+            route: route_pipe,
+            glyph: glyph_pipe,
+            shape: shape_pipe,
+            linear,
+            uniform_align: ctx.limits.min_uniform_buffer_offset_alignment as u64,
+        }
+    }
+}

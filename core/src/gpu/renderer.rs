@@ -1,0 +1,1430 @@
+//! The frame renderer.
+//!
+//! Speed on a software GPU (SPEC section 9) comes from drawing as little as
+//! possible per frame:
+//! - the styled basemap is rendered once, with 4× MSAA, into cached tiles at the
+//!   zoom levels the camera path needs ([`Level`]s);
+//! - a frame whose zoom equals a level's (and bearing is 0) copies tiles into the
+//!   frame with `copy_texture_to_texture` at whole-pixel offsets; other frames
+//!   sample the next finer level with bilinear quads;
+//! - overlays (route, markers, labels, vehicle, HUD) are anti-aliased in the
+//!   shaders without MSAA;
+//! - two frames are in flight; readback goes through mapped buffers.
+
+use super::context::GpuContext;
+use super::images::{CpuImage, GpuImage};
+use super::pipelines::{
+    FrameUniform, Pipelines, QuadInstance, RouteUniform, TileUniform, FORMAT, TILE_SAMPLES,
+};
+use crate::error::{Error, Result};
+use crate::scene::basemap::{BandMeshes, Layer, CLASS_LAKE, LINE_BORDER, LINE_COAST, LINE_LANE};
+use crate::scene::mesh::{stroke_polyline, LineVertex, Mesh};
+use crate::scene::text::{Fonts, GlyphAtlas};
+use crate::scene::{
+    build_overlays, world_px, FrameState, GlyphInstance, Overlays, SceneSpec, ShapeInstance, View,
+};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use wgpu::util::DeviceExt;
+
+/// Gutter around each tile (so bilinear sampling at tile edges reads real pixels).
+pub const PAD: i64 = 2;
+/// Zoom spacing of the levels used while the zoom changes.
+pub const SAMPLED_STEP: f64 = 1.0;
+const TILE_BATCH: usize = 16;
+const TILE_UNIFORM_STRIDE: u64 = 1536;
+
+/// Where the basemap geometry and rasters come from.
+pub trait BasemapSource: Send + Sync {
+    /// The detail band to use at a zoom level.
+    fn band_for_zoom(&self, zoom: f64) -> usize;
+    /// The tessellated geometry of a band (called once per band per process).
+    fn band(&self, index: usize) -> Result<BandMeshes>;
+    /// The Blue Marble image (equirectangular).
+    fn imagery_path(&self) -> Result<PathBuf>;
+    /// The shaded relief image (equirectangular, grey).
+    fn relief_path(&self) -> Result<PathBuf>;
+}
+
+/// A rendered frame: tightly packed RGBA8 rows, top to bottom.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Frame {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+impl Frame {
+    /// Writes the frame as a PNG.
+    pub fn save_png(&self, path: &std::path::Path) -> Result<()> {
+        image::save_buffer(
+            path,
+            &self.rgba,
+            self.width,
+            self.height,
+            image::ExtendedColorType::Rgba8,
+        )
+        .map_err(|e| Error::RenderFailed(format!("{}: {e}", path.display())))
+    }
+}
+
+/// Counters of one prepared job.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RenderStats {
+    /// Basemap tiles rendered so far.
+    pub tiles_rendered: usize,
+    /// Zoom levels planned.
+    pub levels: usize,
+    /// Frames composited by copying tiles / by sampling them.
+    pub copy_frames: usize,
+    pub sampled_frames: usize,
+    /// Seconds spent in `prepare` (planning, tessellation, tiles).
+    pub setup_seconds: f64,
+}
+
+struct GpuBand {
+    fill_vb: wgpu::Buffer,
+    fill_ib: wgpu::Buffer,
+    line_vb: Option<wgpu::Buffer>,
+    line_ib: Option<wgpu::Buffer>,
+    m: BandMeshes,
+}
+
+pub(crate) struct Shared {
+    pub ctx: Arc<GpuContext>,
+    pub pipes: Pipelines,
+    source: Arc<dyn BasemapSource>,
+    bands: Mutex<HashMap<usize, Arc<GpuBand>>>,
+    imagery: Mutex<Option<Arc<GpuImage>>>,
+    relief: Mutex<Option<Arc<GpuImage>>>,
+    white: Arc<GpuImage>,
+    fonts: Arc<Fonts>,
+}
+
+/// Owns the GPU context, pipelines and the caches shared by jobs (tessellated
+/// bands, imagery). Cheap to clone; `Send + Sync`.
+#[derive(Clone)]
+pub struct Renderer {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer")
+            .field("gpu", &self.shared.ctx)
+            .finish()
+    }
+}
+
+fn buffer(
+    device: &wgpu::Device,
+    label: &str,
+    data: &[u8],
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some(label),
+        contents: data,
+        usage,
+    })
+}
+
+impl Renderer {
+    /// Opens the GPU and uses the bundled basemap (`assets/`).
+    pub fn new() -> Result<Renderer> {
+        Self::with_source(GpuContext::new()?, Arc::new(super::AssetBasemap))
+    }
+
+    /// A renderer on an existing context with a given basemap source.
+    pub fn with_source(ctx: Arc<GpuContext>, source: Arc<dyn BasemapSource>) -> Result<Renderer> {
+        let pipes = Pipelines::new(&ctx);
+        let white = Arc::new(GpuImage::white(&ctx));
+        Ok(Renderer {
+            shared: Arc::new(Shared {
+                pipes,
+                source,
+                bands: Mutex::new(HashMap::new()),
+                imagery: Mutex::new(None),
+                relief: Mutex::new(None),
+                white,
+                fonts: Fonts::get()?,
+                ctx,
+            }),
+        })
+    }
+
+    /// The GPU context (shareable with other renderers or the encoder).
+    pub fn context(&self) -> &Arc<GpuContext> {
+        &self.shared.ctx
+    }
+
+    /// Prepares `job` along its planned `route`: timeline, camera path, label
+    /// candidates, basemap tiles (setup cost is paid here, once).
+    pub fn prepare(
+        &self,
+        job: &crate::job::Job,
+        route: &crate::route::Route,
+    ) -> Result<PreparedJob> {
+        let spec = crate::scene::from_job::scene_spec(job, route)?;
+        let states = crate::scene::from_job::frame_states(job, route);
+        self.prepare_scene(spec, states)
+    }
+
+    /// Prepares a scene: plans levels, renders the basemap tiles the camera path
+    /// needs, uploads the route. `states(t)` gives camera and vehicle at time `t`.
+    pub fn prepare_scene(
+        &self,
+        spec: SceneSpec,
+        states: Box<dyn Fn(f64) -> FrameState + Send + Sync>,
+    ) -> Result<PreparedJob> {
+        let start = std::time::Instant::now();
+        let mut job = PreparedJob::new(self.shared.clone(), spec, states)?;
+        job.plan_and_render_tiles()?;
+        self.shared
+            .ctx
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::RenderFailed(format!("GPU wait failed: {e}")))?;
+        job.stats.setup_seconds = start.elapsed().as_secs_f64();
+        Ok(job)
+    }
+}
+
+impl Shared {
+    fn band(&self, index: usize) -> Result<Arc<GpuBand>> {
+        if let Some(b) = self.bands.lock().unwrap().get(&index) {
+            return Ok(b.clone());
+        }
+        let m = self.source.band(index)?;
+        let d = &self.ctx.device;
+        let vb = wgpu::BufferUsages::VERTEX;
+        let ib = wgpu::BufferUsages::INDEX;
+        let nonempty = |v: &[u8]| {
+            if v.is_empty() {
+                vec![0u8; 16]
+            } else {
+                v.to_vec()
+            }
+        };
+        let band = Arc::new(GpuBand {
+            fill_vb: buffer(
+                d,
+                "fill vb",
+                &nonempty(bytemuck::cast_slice(&m.fill.vertices)),
+                vb,
+            ),
+            fill_ib: buffer(
+                d,
+                "fill ib",
+                &nonempty(bytemuck::cast_slice(&m.fill.indices)),
+                ib,
+            ),
+            line_vb: (!m.lines.is_empty())
+                .then(|| buffer(d, "line vb", bytemuck::cast_slice(&m.lines.vertices), vb)),
+            line_ib: (!m.lines.is_empty())
+                .then(|| buffer(d, "line ib", bytemuck::cast_slice(&m.lines.indices), ib)),
+            m,
+        });
+        self.bands.lock().unwrap().insert(index, band.clone());
+        Ok(band)
+    }
+
+    fn raster(&self, relief: bool) -> Result<Arc<GpuImage>> {
+        let slot = if relief { &self.relief } else { &self.imagery };
+        let mut guard = slot.lock().unwrap();
+        if let Some(img) = guard.as_ref() {
+            return Ok(img.clone());
+        }
+        let max = self.ctx.limits.max_texture_dimension_2d.min(8192);
+        let img = if relief {
+            CpuImage::load(&self.source.relief_path()?, 1, max.min(5400))?
+        } else {
+            CpuImage::load(&self.source.imagery_path()?, 4, max)?
+        };
+        let gpu = Arc::new(GpuImage::upload(
+            &self.ctx,
+            &img,
+            if relief { "relief" } else { "imagery" },
+        ));
+        *guard = Some(gpu.clone());
+        Ok(gpu)
+    }
+}
+
+struct Tile {
+    texture: wgpu::Texture,
+    bind: wgpu::BindGroup,
+}
+
+struct Level {
+    zoom: f64,
+    world_px: f64,
+    band: usize,
+    tiles: HashMap<(i64, i64), Tile>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Composite {
+    /// Copy tiles of level `0` with the frame's top-left at level pixel `1`.
+    Copy(usize, [i64; 2]),
+    /// Sample tiles of level `0`.
+    Sampled(usize),
+}
+
+struct GrowBuffer {
+    buf: wgpu::Buffer,
+    cap: u64,
+    usage: wgpu::BufferUsages,
+    label: &'static str,
+}
+
+impl GrowBuffer {
+    fn new(device: &wgpu::Device, label: &'static str, usage: wgpu::BufferUsages) -> Self {
+        let cap = 4096;
+        GrowBuffer {
+            buf: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: cap,
+                usage: usage | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            cap,
+            usage,
+            label,
+        }
+    }
+
+    fn write(&mut self, ctx: &GpuContext, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        if data.len() as u64 > self.cap {
+            self.cap = (data.len() as u64).next_power_of_two();
+            self.buf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(self.label),
+                size: self.cap,
+                usage: self.usage | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+        }
+        ctx.queue.write_buffer(&self.buf, 0, data);
+    }
+}
+
+struct GpuRoute {
+    vb: wgpu::Buffer,
+    ib: wgpu::Buffer,
+    count: u32,
+    /// Mercator origin the vertices are relative to.
+    origin: [f64; 2],
+}
+
+struct Readback {
+    buffer: wgpu::Buffer,
+    submission: Option<wgpu::SubmissionIndex>,
+    index: u32,
+}
+
+/// A job ready to render: levels and tiles, route, atlas and frame buffers.
+pub struct PreparedJob {
+    shared: Arc<Shared>,
+    spec: SceneSpec,
+    states: Box<dyn Fn(f64) -> FrameState + Send + Sync>,
+    levels: Vec<Level>,
+    /// Zooms held by the camera for at least two frames (copy-composited).
+    copy_zooms: Vec<f64>,
+    last_use: HashMap<(usize, i64, i64), u32>,
+    route: Option<GpuRoute>,
+    msaa: wgpu::TextureView,
+    tile_uniforms: wgpu::Buffer,
+    basemap_bind: wgpu::BindGroup,
+    raster_widths: [f32; 2],
+    atlas: GlyphAtlas,
+    atlas_tex: wgpu::Texture,
+    overlay_bind: wgpu::BindGroup,
+    frame_tex: wgpu::Texture,
+    frame_view: wgpu::TextureView,
+    route_uniforms: wgpu::Buffer,
+    route_bind: wgpu::BindGroup,
+    shapes: GrowBuffer,
+    glyphs: GrowBuffer,
+    quads: GrowBuffer,
+    readback: [Readback; 2],
+    padded_row: u32,
+    next_slot: usize,
+    /// Inner tile size and tile texture size (inner + gutters) in pixels.
+    tile: i64,
+    tile_tex: u32,
+    /// Counters.
+    pub stats: RenderStats,
+}
+
+impl std::fmt::Debug for PreparedJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedJob")
+            .field("width", &self.spec.width)
+            .field("height", &self.spec.height)
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+fn frame_texture(device: &wgpu::Device, w: u32, h: u32) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("frame"),
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::COPY_SRC
+            | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    })
+}
+
+fn to_wgpu_color(c: [f32; 4]) -> wgpu::Color {
+    wgpu::Color {
+        r: c[0] as f64,
+        g: c[1] as f64,
+        b: c[2] as f64,
+        a: 1.0,
+    }
+}
+
+impl PreparedJob {
+    fn new(
+        shared: Arc<Shared>,
+        spec: SceneSpec,
+        states: Box<dyn Fn(f64) -> FrameState + Send + Sync>,
+    ) -> Result<PreparedJob> {
+        let ctx = shared.ctx.clone();
+        let device = &ctx.device;
+        let max = ctx.limits.max_texture_dimension_2d;
+        if spec.width > max || spec.height > max {
+            return Err(Error::RenderFailed(format!(
+                "{}x{} exceeds the GPU's texture limit of {max}",
+                spec.width, spec.height
+            )));
+        }
+        let p = &shared.pipes;
+
+        // Rasters: imagery for the satellite style, relief for hillshade.
+        let imagery = if spec.style.imagery {
+            shared.raster(false)?
+        } else {
+            shared.white.clone()
+        };
+        let relief = if spec.hillshade {
+            shared.raster(true)?
+        } else {
+            shared.white.clone()
+        };
+        let raster_widths = [imagery.width as f32, relief.width as f32];
+        let tile_uniforms = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("tile uniforms"),
+            size: TILE_UNIFORM_STRIDE * TILE_BATCH as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let basemap_bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("basemap"),
+            layout: &p.basemap_bgl,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: &tile_uniforms,
+                        offset: 0,
+                        size: wgpu::BufferSize::new(std::mem::size_of::<TileUniform>() as u64),
+                    }),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(&relief.view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::TextureView(&imagery.view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: wgpu::BindingResource::Sampler(&p.linear),
+                },
+            ],
+        });
+        // Tiles about half the frame's longer side: small frames need small tiles.
+        let tile_tex: u32 = if spec.width.max(spec.height) <= 1280 {
+            512
+        } else {
+            1024
+        };
+        let tile = tile_tex as i64 - 2 * PAD;
+        let msaa = device
+            .create_texture(&wgpu::TextureDescriptor {
+                label: Some("tile msaa"),
+                size: wgpu::Extent3d {
+                    width: tile_tex,
+                    height: tile_tex,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: TILE_SAMPLES,
+                dimension: wgpu::TextureDimension::D2,
+                format: FORMAT,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                view_formats: &[],
+            })
+            .create_view(&Default::default());
+
+        // Glyph atlas.
+        let atlas_size = if spec.height > 1440 { 2048 } else { 1024 };
+        let atlas = GlyphAtlas::new(shared.fonts.clone(), atlas_size);
+        let atlas_tex = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("glyph atlas"),
+            size: wgpu::Extent3d {
+                width: atlas_size,
+                height: atlas_size,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::Rg8Unorm,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        });
+        let frame_uniform = buffer(
+            device,
+            "frame uniform",
+            bytemuck::bytes_of(&FrameUniform {
+                size_px: [spec.width as f32, spec.height as f32],
+                _pad: [0.0; 2],
+            }),
+            wgpu::BufferUsages::UNIFORM,
+        );
+        let atlas_view = atlas_tex.create_view(&Default::default());
+        let overlay_bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("overlay"),
+            layout: &p.overlay_bgl,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: frame_uniform.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(&atlas_view),
+                },
+            ],
+        });
+        let align = p.uniform_align.max(256);
+        let route_uniforms = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("route uniforms"),
+            size: align * 3,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let route_bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("route"),
+            layout: &p.route_bgl,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &route_uniforms,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(std::mem::size_of::<RouteUniform>() as u64),
+                }),
+            }],
+        });
+
+        // The route, relative to its first point for f32 precision.
+        let route = if spec.route_points.len() >= 2 {
+            let origin = spec.route_points[0];
+            let mut mesh: Mesh<LineVertex> = Mesh::new();
+            let km = &spec.route_km;
+            stroke_polyline(&mut mesh, &spec.route_points, origin, |i| {
+                (km.get(i).copied().unwrap_or(0.0) as f32).to_bits()
+            });
+            (!mesh.is_empty()).then(|| GpuRoute {
+                vb: buffer(
+                    device,
+                    "route vb",
+                    bytemuck::cast_slice(&mesh.vertices),
+                    wgpu::BufferUsages::VERTEX,
+                ),
+                ib: buffer(
+                    device,
+                    "route ib",
+                    bytemuck::cast_slice(&mesh.indices),
+                    wgpu::BufferUsages::INDEX,
+                ),
+                count: mesh.indices.len() as u32,
+                origin,
+            })
+        } else {
+            None
+        };
+
+        let frame_tex = frame_texture(device, spec.width, spec.height);
+        let frame_view = frame_tex.create_view(&Default::default());
+        let padded_row = (spec.width * 4).div_ceil(256) * 256;
+        let readback = std::array::from_fn(|_| Readback {
+            buffer: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("readback"),
+                size: padded_row as u64 * spec.height as u64,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            submission: None,
+            index: 0,
+        });
+        let instance_usage = wgpu::BufferUsages::VERTEX;
+        Ok(PreparedJob {
+            shapes: GrowBuffer::new(device, "shapes", instance_usage),
+            glyphs: GrowBuffer::new(device, "glyphs", instance_usage),
+            quads: GrowBuffer::new(device, "quads", instance_usage),
+            shared: shared.clone(),
+            spec,
+            states,
+            levels: Vec::new(),
+            copy_zooms: Vec::new(),
+            last_use: HashMap::new(),
+            route,
+            msaa,
+            tile_uniforms,
+            basemap_bind,
+            raster_widths,
+            atlas,
+            atlas_tex,
+            overlay_bind,
+            frame_tex,
+            frame_view,
+            route_uniforms,
+            route_bind,
+            readback,
+            padded_row,
+            next_slot: 0,
+            tile,
+            tile_tex,
+            stats: RenderStats::default(),
+        })
+    }
+
+    /// The scene this job draws.
+    pub fn spec(&self) -> &SceneSpec {
+        &self.spec
+    }
+
+    /// Number of frames of the video.
+    pub fn frame_count(&self) -> u32 {
+        self.spec.frame_count()
+    }
+
+    /// Camera and vehicle at time `t`.
+    pub fn state(&self, t: f64) -> FrameState {
+        (self.states)(t)
+    }
+
+    fn level_index(&mut self, zoom: f64) -> usize {
+        if let Some(i) = self.levels.iter().position(|l| l.zoom == zoom) {
+            return i;
+        }
+        let band = self.shared.source.band_for_zoom(zoom);
+        self.levels.push(Level {
+            zoom,
+            world_px: world_px(zoom, self.spec.height),
+            band,
+            tiles: HashMap::new(),
+        });
+        self.stats.levels = self.levels.len();
+        self.levels.len() - 1
+    }
+
+    /// Chooses how frame `state` is composited and the view used for overlays.
+    fn choose(&mut self, state: &FrameState) -> (View, Composite) {
+        let cam = state.camera;
+        let (w, h) = (self.spec.width, self.spec.height);
+        if cam.bearing_deg == 0.0 {
+            if let Some(&z) = self
+                .copy_zooms
+                .iter()
+                .find(|&&z| (z - cam.zoom).abs() < 1e-9)
+            {
+                let li = self.level_index(z);
+                let wp = self.levels[li].world_px;
+                let tl = [
+                    (cam.center[0] * wp - w as f64 / 2.0).round() as i64,
+                    (cam.center[1] * wp - h as f64 / 2.0).round() as i64,
+                ];
+                let mut snapped = cam;
+                snapped.zoom = z;
+                snapped.center = [
+                    (tl[0] as f64 + w as f64 / 2.0) / wp,
+                    (tl[1] as f64 + h as f64 / 2.0) / wp,
+                ];
+                return (View::new(&snapped, w, h), Composite::Copy(li, tl));
+            }
+        }
+        // Sample the closest level at or above the zoom (downsampling keeps it sharp).
+        let z = cam.zoom;
+        let held = self
+            .copy_zooms
+            .iter()
+            .copied()
+            .filter(|&c| c >= z && c < z + SAMPLED_STEP)
+            .fold(f64::INFINITY, f64::min);
+        let lz = if held.is_finite() {
+            held
+        } else {
+            ((z / SAMPLED_STEP) - 1e-9).ceil() * SAMPLED_STEP
+        };
+        let li = self.level_index(lz);
+        (View::new(&cam, w, h), Composite::Sampled(li))
+    }
+
+    /// Tiles of level `li` covering the frame, and whether some of the frame
+    /// lies outside the world (north/south of the Mercator square).
+    fn footprint(&self, view: &View, comp: Composite) -> (usize, Vec<(i64, i64)>, bool) {
+        let tile = self.tile;
+        let (w, h) = (view.width as f64, view.height as f64);
+        let (li, x0, y0, x1, y1) = match comp {
+            Composite::Copy(li, tl) => (
+                li,
+                tl[0] as f64,
+                tl[1] as f64,
+                (tl[0] + view.width as i64 - 1) as f64,
+                (tl[1] + view.height as i64 - 1) as f64,
+            ),
+            Composite::Sampled(li) => {
+                let wp = self.levels[li].world_px;
+                let k = wp / view.world_px;
+                let (s, c) = view.angle.sin_cos();
+                let hx = (c.abs() * w / 2.0 + s.abs() * h / 2.0) * k + 2.0;
+                let hy = (s.abs() * w / 2.0 + c.abs() * h / 2.0) * k + 2.0;
+                let (cx, cy) = (view.center[0] * wp, view.center[1] * wp);
+                (li, cx - hx, cy - hy, cx + hx, cy + hy)
+            }
+        };
+        let wp = self.levels[li].world_px;
+        let outside = y0 < 0.0 || y1 > wp;
+        let t = tile as f64;
+        let (ty0, ty1) = (
+            (y0.max(0.0) / t).floor() as i64,
+            (y1.min(wp - 0.5) / t).floor() as i64,
+        );
+        let (tx0, tx1) = ((x0 / t).floor() as i64, (x1 / t).floor() as i64);
+        let mut tiles = Vec::new();
+        for ty in ty0..=ty1 {
+            for tx in tx0..=tx1 {
+                tiles.push((tx, ty));
+            }
+        }
+        (li, tiles, outside)
+    }
+
+    fn plan_and_render_tiles(&mut self) -> Result<()> {
+        let n = self.spec.frame_count();
+        let states: Vec<FrameState> = (0..n)
+            .map(|i| self.state(self.spec.frame_time(i)))
+            .collect();
+        // Zooms held for two or more consecutive frames get their own level.
+        let mut copy_zooms: Vec<f64> = Vec::new();
+        for pair in states.windows(2) {
+            let (a, b) = (pair[0].camera, pair[1].camera);
+            if a.zoom == b.zoom && b.bearing_deg == 0.0 && !copy_zooms.iter().any(|&z| z == b.zoom)
+            {
+                copy_zooms.push(b.zoom);
+            }
+        }
+        self.copy_zooms = copy_zooms;
+        let trace = std::env::var_os("GEORENDER_TRACE").is_some();
+        let t0 = std::time::Instant::now();
+        if trace {
+            eprintln!(
+                "[georender] states: {:.1} ms",
+                t0.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        let mut needed: Vec<(usize, (i64, i64))> = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, st) in states.iter().enumerate() {
+            let (view, comp) = self.choose(st);
+            let (li, tiles, _) = self.footprint(&view, comp);
+            for t in tiles {
+                self.last_use.insert((li, t.0, t.1), i as u32);
+                if seen.insert((li, t)) {
+                    needed.push((li, t));
+                }
+            }
+        }
+        if trace {
+            // Tessellate (or fetch) every band first so the tile timing below is pure GPU.
+            let bands: HashSet<usize> = self.levels.iter().map(|l| l.band).collect();
+            for b in bands {
+                self.shared.band(b)?;
+            }
+            eprintln!(
+                "[georender] plan + bands: {:.1} ms, {} tiles in {} levels {:?}",
+                t0.elapsed().as_secs_f64() * 1e3,
+                needed.len(),
+                self.levels.len(),
+                self.levels
+                    .iter()
+                    .map(|l| (l.zoom, l.band))
+                    .collect::<Vec<_>>()
+            );
+        }
+        let t1 = std::time::Instant::now();
+        self.render_tiles(&needed)?;
+        if trace {
+            self.shared
+                .ctx
+                .device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map_err(|e| Error::RenderFailed(format!("GPU wait failed: {e}")))?;
+            eprintln!(
+                "[georender] tiles: {:.1} ms",
+                t1.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        Ok(())
+    }
+
+    fn render_tiles(&mut self, needed: &[(usize, (i64, i64))]) -> Result<()> {
+        let todo: Vec<(usize, (i64, i64))> = needed
+            .iter()
+            .copied()
+            .filter(|(li, t)| !self.levels[*li].tiles.contains_key(t))
+            .collect();
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let ctx = self.shared.ctx.clone();
+        let style = self.spec.style;
+        let s = self.spec.scale();
+        let (tile, tile_tex) = (self.tile, self.tile_tex);
+        let mut colors = [[0.0f32; 4]; 16];
+        let mut half_widths = [[0.0f32; 4]; 16];
+        colors[0] = style.land;
+        colors[CLASS_LAKE as usize] = style.lakes;
+        for (i, c) in style.country_palette.iter().enumerate() {
+            colors[2 + i] = *c;
+        }
+        for (class, line) in [
+            (LINE_COAST, style.coastline),
+            (LINE_BORDER, style.borders),
+            (LINE_LANE, style.sea_lanes),
+        ] {
+            if let Some(l) = line {
+                colors[class as usize] = l.color;
+                half_widths[class as usize][0] = l.width * s / 2.0;
+            }
+        }
+        for chunk in todo.chunks(TILE_BATCH) {
+            let mut encoder = ctx
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("tiles"),
+                });
+            let mut made = Vec::new();
+            for (slot, &(li, (tx, ty))) in chunk.iter().enumerate() {
+                let level = &self.levels[li];
+                let band = self.shared.band(level.band)?;
+                let wp = level.world_px;
+                let origin_px = [(tx * tile - PAD) as f64, (ty * tile - PAD) as f64];
+                let origin = [origin_px[0] / wp, origin_px[1] / wp];
+                let span = tile_tex as f64 / wp;
+                let lod = |tex_w: f32| (tex_w as f64 / wp).log2().max(0.0) as f32;
+                let imagery_lod = lod(self.raster_widths[0]);
+                let relief_lod = lod(self.raster_widths[1]);
+                let copies = |b: [f32; 4]| -> Option<(f32, u32)> {
+                    if b[0] > b[2] {
+                        return None;
+                    }
+                    let k0 = (origin[0] - b[2] as f64).ceil() as i64;
+                    let k1 = (origin[0] + span - b[0] as f64).floor() as i64;
+                    (k1 >= k0).then(|| (k0 as f32, (k1 - k0 + 1) as u32))
+                };
+                let mut u = TileUniform {
+                    origin: [origin[0] as f32, origin[1] as f32],
+                    size_px: [tile_tex as f32; 2],
+                    world_px: wp as f32,
+                    first_copy: 0.0,
+                    lod: if style.imagery {
+                        imagery_lod
+                    } else {
+                        relief_lod
+                    },
+                    hillshade: if self.spec.hillshade {
+                        style.hillshade
+                    } else {
+                        0.0
+                    },
+                    colors,
+                    half_widths,
+                };
+                // Slot layout: one uniform per draw group (fills, lines) per tile.
+                let fill_copies = copies(band.m.fill.bounds);
+                let line_copies = copies(band.m.lines.bounds);
+                let base = (slot as u64) * TILE_UNIFORM_STRIDE;
+                u.first_copy = fill_copies.map_or(0.0, |c| c.0);
+                ctx.queue
+                    .write_buffer(&self.tile_uniforms, base, bytemuck::bytes_of(&u));
+                u.first_copy = line_copies.map_or(0.0, |c| c.0);
+                ctx.queue.write_buffer(
+                    &self.tile_uniforms,
+                    base + TILE_UNIFORM_STRIDE / 2,
+                    bytemuck::bytes_of(&u),
+                );
+                let region = [origin[0], origin[1], origin[0] + span, origin[1] + span];
+                let line_margin = (8.0 * s as f64 + 4.0) / wp;
+                let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
+                    label: Some("tile"),
+                    size: wgpu::Extent3d {
+                        width: tile_tex,
+                        height: tile_tex,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format: FORMAT,
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                        | wgpu::TextureUsages::TEXTURE_BINDING
+                        | wgpu::TextureUsages::COPY_SRC,
+                    view_formats: &[],
+                });
+                let view = texture.create_view(&Default::default());
+                {
+                    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                        label: Some("tile"),
+                        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                            view: &self.msaa,
+                            depth_slice: None,
+                            resolve_target: Some(&view),
+                            ops: wgpu::Operations {
+                                load: wgpu::LoadOp::Clear(to_wgpu_color(style.ocean)),
+                                store: wgpu::StoreOp::Discard,
+                            },
+                        })],
+                        depth_stencil_attachment: None,
+                        timestamp_writes: None,
+                        occlusion_query_set: None,
+                        multiview_mask: None,
+                    });
+                    let p = &self.shared.pipes;
+                    let fill_off = base as u32;
+                    let line_off = (base + TILE_UNIFORM_STRIDE / 2) as u32;
+                    if style.imagery {
+                        pass.set_pipeline(&p.imagery);
+                        pass.set_bind_group(0, &self.basemap_bind, &[fill_off]);
+                        pass.draw(0..4, 0..1);
+                    } else if fill_copies.is_some() {
+                        pass.set_pipeline(&p.fill);
+                        pass.set_bind_group(0, &self.basemap_bind, &[fill_off]);
+                        pass.set_vertex_buffer(0, band.fill_vb.slice(..));
+                        pass.set_index_buffer(band.fill_ib.slice(..), wgpu::IndexFormat::Uint32);
+                        let land = if style.country_fills && !band.m.countries.is_empty() {
+                            &band.m.countries
+                        } else {
+                            &band.m.land
+                        };
+                        draw_layer(&mut pass, land, &region, fill_copies, 0.0);
+                        draw_layer(&mut pass, &band.m.lakes, &region, fill_copies, 0.0);
+                    }
+                    if let (Some(vb), Some(ib), Some(_)) =
+                        (&band.line_vb, &band.line_ib, line_copies)
+                    {
+                        pass.set_pipeline(&p.line);
+                        pass.set_bind_group(0, &self.basemap_bind, &[line_off]);
+                        pass.set_vertex_buffer(0, vb.slice(..));
+                        pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
+                        let lc = line_copies;
+                        if style.sea_lanes.is_some() {
+                            draw_layer(&mut pass, &band.m.lanes, &region, lc, line_margin);
+                        }
+                        if style.borders.is_some() {
+                            draw_layer(&mut pass, &band.m.borders, &region, lc, line_margin);
+                        }
+                        if style.coastline.is_some() {
+                            draw_layer(&mut pass, &band.m.coast, &region, lc, line_margin);
+                        }
+                    }
+                }
+                let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("tile"),
+                    layout: &self.shared.pipes.composite_bgl,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: wgpu::BindingResource::TextureView(&view),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: wgpu::BindingResource::Sampler(&self.shared.pipes.linear),
+                        },
+                    ],
+                });
+                made.push((li, (tx, ty), Tile { texture, bind }));
+            }
+            ctx.queue.submit([encoder.finish()]);
+            for (li, key, tile) in made {
+                self.levels[li].tiles.insert(key, tile);
+                self.stats.tiles_rendered += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn upload_atlas(&mut self) {
+        if let Some((y0, y1)) = self.atlas.dirty.take() {
+            let size = self.atlas.size;
+            let row = (size * 2) as usize;
+            self.shared.ctx.queue.write_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &self.atlas_tex,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d { x: 0, y: y0, z: 0 },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                &self.atlas.data[y0 as usize * row..y1 as usize * row],
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(size * 2),
+                    rows_per_image: Some(y1 - y0),
+                },
+                wgpu::Extent3d {
+                    width: size,
+                    height: y1 - y0,
+                    depth_or_array_layers: 1,
+                },
+            );
+        }
+    }
+
+    /// Builds the overlay instances of a frame at time `t` without drawing
+    /// (labels, vehicle position, HUD) — for tests and tools.
+    pub fn overlays(&mut self, t: f64) -> Overlays {
+        let st = self.state(t);
+        let (view, _) = self.choose(&st);
+        build_overlays(&self.spec, &st, &view, &mut self.atlas)
+    }
+
+    /// Records and submits frame `t` into readback slot `slot`.
+    fn submit(&mut self, t: f64, slot: usize, index: u32) -> Result<()> {
+        let (tile, tile_tex) = (self.tile, self.tile_tex);
+        let st = self.state(t);
+        let (view, comp) = self.choose(&st);
+        let (li, tiles, outside) = self.footprint(&view, comp);
+        let missing: Vec<_> = tiles
+            .iter()
+            .filter(|k| !self.levels[li].tiles.contains_key(k))
+            .map(|&k| (li, k))
+            .collect();
+        self.render_tiles(&missing)?;
+        let ov = build_overlays(&self.spec, &st, &view, &mut self.atlas);
+        self.upload_atlas();
+        let ctx = self.shared.ctx.clone();
+        let (w, h) = (self.spec.width, self.spec.height);
+        let style = self.spec.style;
+
+        // Uploads.
+        self.shapes.write(&ctx, bytemuck::cast_slice(&ov.shapes));
+        self.glyphs.write(&ctx, bytemuck::cast_slice(&ov.glyphs));
+        let route_draws = self.write_route_uniforms(&view, &st);
+
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
+        let level = &self.levels[li];
+        let mut quads: Vec<(QuadInstance, &wgpu::BindGroup)> = Vec::new();
+        let load = match comp {
+            Composite::Copy(_, tl) => {
+                if outside {
+                    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                        label: Some("clear"),
+                        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                            view: &self.frame_view,
+                            depth_slice: None,
+                            resolve_target: None,
+                            ops: wgpu::Operations {
+                                load: wgpu::LoadOp::Clear(to_wgpu_color(style.ocean)),
+                                store: wgpu::StoreOp::Store,
+                            },
+                        })],
+                        depth_stencil_attachment: None,
+                        timestamp_writes: None,
+                        occlusion_query_set: None,
+                        multiview_mask: None,
+                    });
+                }
+                for &(tx, ty) in &tiles {
+                    let Some(tt) = level.tiles.get(&(tx, ty)) else {
+                        continue;
+                    };
+                    // Intersection of the tile's inner area and the frame, in level px.
+                    let ix0 = (tx * tile).max(tl[0]);
+                    let iy0 = (ty * tile).max(tl[1]);
+                    let ix1 = ((tx + 1) * tile).min(tl[0] + w as i64);
+                    let iy1 = ((ty + 1) * tile).min(tl[1] + h as i64);
+                    if ix1 <= ix0 || iy1 <= iy0 {
+                        continue;
+                    }
+                    encoder.copy_texture_to_texture(
+                        wgpu::TexelCopyTextureInfo {
+                            texture: &tt.texture,
+                            mip_level: 0,
+                            origin: wgpu::Origin3d {
+                                x: (ix0 - tx * tile + PAD) as u32,
+                                y: (iy0 - ty * tile + PAD) as u32,
+                                z: 0,
+                            },
+                            aspect: wgpu::TextureAspect::All,
+                        },
+                        wgpu::TexelCopyTextureInfo {
+                            texture: &self.frame_tex,
+                            mip_level: 0,
+                            origin: wgpu::Origin3d {
+                                x: (ix0 - tl[0]) as u32,
+                                y: (iy0 - tl[1]) as u32,
+                                z: 0,
+                            },
+                            aspect: wgpu::TextureAspect::All,
+                        },
+                        wgpu::Extent3d {
+                            width: (ix1 - ix0) as u32,
+                            height: (iy1 - iy0) as u32,
+                            depth_or_array_layers: 1,
+                        },
+                    );
+                }
+                self.stats.copy_frames += 1;
+                wgpu::LoadOp::Load
+            }
+            Composite::Sampled(_) => {
+                let wp = level.world_px;
+                let (s, c) = view.angle.sin_cos();
+                let k = view.world_px / wp;
+                let to_clip = |lx: f64, ly: f64| -> [f32; 2] {
+                    // Level px → frame px → clip.
+                    let dx = (lx - view.center[0] * wp) * k;
+                    let dy = (ly - view.center[1] * wp) * k;
+                    let fx = dx * c - dy * s + w as f64 / 2.0;
+                    let fy = dx * s + dy * c + h as f64 / 2.0;
+                    [
+                        (fx / w as f64 * 2.0 - 1.0) as f32,
+                        (1.0 - fy / h as f64 * 2.0) as f32,
+                    ]
+                };
+                for &(tx, ty) in &tiles {
+                    let Some(tt) = level.tiles.get(&(tx, ty)) else {
+                        continue;
+                    };
+                    let (x0, y0) = ((tx * tile) as f64, (ty * tile) as f64);
+                    let (x1, y1) = (x0 + tile as f64, y0 + tile as f64);
+                    let p0 = to_clip(x0, y0);
+                    let p1 = to_clip(x1, y0);
+                    let p2 = to_clip(x0, y1);
+                    let p3 = to_clip(x1, y1);
+                    let u0 = PAD as f32 / tile_tex as f32;
+                    let u1 = (PAD + tile) as f32 / tile_tex as f32;
+                    quads.push((
+                        QuadInstance {
+                            p01: [p0[0], p0[1], p1[0], p1[1]],
+                            p23: [p2[0], p2[1], p3[0], p3[1]],
+                            uv: [u0, u0, u1, u1],
+                        },
+                        &tt.bind,
+                    ));
+                }
+                self.stats.sampled_frames += 1;
+                wgpu::LoadOp::Clear(to_wgpu_color(style.ocean))
+            }
+        };
+        let quad_data: Vec<QuadInstance> = quads.iter().map(|q| q.0).collect();
+        self.quads.write(&ctx, bytemuck::cast_slice(&quad_data));
+        {
+            let p = &self.shared.pipes;
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("frame"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &self.frame_view,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load,
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            if !quads.is_empty() {
+                pass.set_pipeline(&p.quad);
+                pass.set_vertex_buffer(0, self.quads.buf.slice(..));
+                for (i, (_, bind)) in quads.iter().enumerate() {
+                    pass.set_bind_group(0, *bind, &[]);
+                    pass.draw(0..4, i as u32..i as u32 + 1);
+                }
+            }
+            if let Some(route) = &self.route {
+                pass.set_pipeline(&p.route);
+                pass.set_vertex_buffer(0, route.vb.slice(..));
+                pass.set_index_buffer(route.ib.slice(..), wgpu::IndexFormat::Uint32);
+                for (offset, copies) in &route_draws {
+                    pass.set_bind_group(0, &self.route_bind, &[*offset]);
+                    pass.draw_indexed(0..route.count, 0, 0..*copies);
+                }
+            }
+            let sz_s = std::mem::size_of::<ShapeInstance>() as u64;
+            let sz_g = std::mem::size_of::<GlyphInstance>() as u64;
+            let shape_ranges = [0..ov.shapes_split, ov.shapes_split..ov.shapes.len()];
+            let glyph_ranges = [0..ov.glyphs_split, ov.glyphs_split..ov.glyphs.len()];
+            pass.set_bind_group(0, &self.overlay_bind, &[]);
+            for layer in 0..2 {
+                let r = &shape_ranges[layer];
+                if !r.is_empty() {
+                    pass.set_pipeline(&p.shape);
+                    pass.set_vertex_buffer(
+                        0,
+                        self.shapes
+                            .buf
+                            .slice(r.start as u64 * sz_s..r.end as u64 * sz_s),
+                    );
+                    pass.draw(0..4, 0..r.len() as u32);
+                }
+                let r = &glyph_ranges[layer];
+                if !r.is_empty() {
+                    pass.set_pipeline(&p.glyph);
+                    pass.set_vertex_buffer(
+                        0,
+                        self.glyphs
+                            .buf
+                            .slice(r.start as u64 * sz_g..r.end as u64 * sz_g),
+                    );
+                    pass.draw(0..4, 0..r.len() as u32);
+                }
+            }
+        }
+        let rb = &mut self.readback[slot];
+        encoder.copy_texture_to_buffer(
+            wgpu::TexelCopyTextureInfo {
+                texture: &self.frame_tex,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            wgpu::TexelCopyBufferInfo {
+                buffer: &rb.buffer,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(self.padded_row),
+                    rows_per_image: Some(h),
+                },
+            },
+            wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+        );
+        let buf = rb.buffer.clone();
+        encoder.map_buffer_on_submit(&buf, wgpu::MapMode::Read, .., |_| {});
+        rb.submission = Some(ctx.queue.submit([encoder.finish()]));
+        rb.index = index;
+        Ok(())
+    }
+
+    /// Writes the route uniforms; returns (dynamic offset, world copies) per draw.
+    fn write_route_uniforms(&mut self, view: &View, st: &FrameState) -> Vec<(u32, u32)> {
+        let Some(route) = &self.route else {
+            return Vec::new();
+        };
+        let look = &self.spec.route;
+        let s = self.spec.scale();
+        // The route is drawn once, in the camera's (unwrapped) coordinates.
+        let (first, count) = (0, 1);
+        let base = RouteUniform {
+            center: [
+                (view.center[0] - route.origin[0]) as f32,
+                (view.center[1] - route.origin[1]) as f32,
+            ],
+            size_px: [view.width as f32, view.height as f32],
+            world_px: view.world_px as f32,
+            cos_b: view.angle.cos() as f32,
+            sin_b: view.angle.sin() as f32,
+            first_copy: first as f32,
+            color: look.color,
+            half_width: look.width * s / 2.0,
+            glow: 0.0,
+            progress_km: st.vehicle.distance_km as f32,
+            ahead_alpha: if self.spec.trail_full {
+                look.ahead_alpha
+            } else {
+                0.0
+            },
+            mode: 0,
+            _pad: [0; 3],
+        };
+        let mut draws = Vec::new();
+        if look.glow > 0.0 && look.glow_alpha > 0.0 {
+            let mut u = base;
+            u.mode = 1;
+            u.glow = look.glow * s;
+            u.color = [
+                look.color[0],
+                look.color[1],
+                look.color[2],
+                look.color[3] * look.glow_alpha,
+            ];
+            draws.push(u);
+        }
+        if let Some(casing) = look.casing {
+            let mut u = base;
+            u.color = casing;
+            u.half_width = base.half_width + 1.5 * s;
+            draws.push(u);
+        }
+        draws.push(base);
+        let align = self.shared.pipes.uniform_align.max(256);
+        let ctx = &self.shared.ctx;
+        draws
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let off = i as u64 * align;
+                ctx.queue
+                    .write_buffer(&self.route_uniforms, off, bytemuck::bytes_of(u));
+                (off as u32, count)
+            })
+            .collect()
+    }
+
+    /// Waits for slot `slot` and copies its pixels into `out`.
+    fn finish(&mut self, slot: usize, out: &mut Frame) -> Result<()> {
+        let ctx = self.shared.ctx.clone();
+        let rb = &mut self.readback[slot];
+        let Some(sub) = rb.submission.take() else {
+            return Err(Error::RenderFailed("no frame in flight".into()));
+        };
+        ctx.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(sub),
+                timeout: None,
+            })
+            .map_err(|e| Error::RenderFailed(format!("GPU wait failed: {e}")))?;
+        let (w, h) = (self.spec.width, self.spec.height);
+        out.width = w;
+        out.height = h;
+        out.rgba.resize((w * h * 4) as usize, 0);
+        {
+            let data = rb
+                .buffer
+                .slice(..)
+                .get_mapped_range()
+                .map_err(|e| Error::RenderFailed(format!("readback failed: {e}")))?;
+            let row = (w * 4) as usize;
+            for y in 0..h as usize {
+                let src = y * self.padded_row as usize;
+                out.rgba[y * row..(y + 1) * row].copy_from_slice(&data[src..src + row]);
+            }
+        }
+        rb.buffer.unmap();
+        Ok(())
+    }
+
+    /// Renders the frame at time `t` (seconds).
+    pub fn render_frame(&mut self, t: f64) -> Result<Frame> {
+        let mut frame = Frame::default();
+        self.render_frame_into(t, &mut frame)?;
+        Ok(frame)
+    }
+
+    /// Renders the frame at time `t` into `out`, reusing its buffer.
+    pub fn render_frame_into(&mut self, t: f64, out: &mut Frame) -> Result<()> {
+        // Drain anything a stream left in flight.
+        for slot in 0..2 {
+            if self.readback[slot].submission.is_some() {
+                let mut scratch = Frame::default();
+                self.finish(slot, &mut scratch)?;
+            }
+        }
+        self.submit(t, 0, 0)?;
+        self.finish(0, out)
+    }
+
+    /// Renders every frame in order with two frames in flight, handing each to
+    /// `sink(index, frame)`; the frame buffer is reused between calls. Tiles no
+    /// later frame needs are released as the video advances.
+    pub fn render_all(&mut self, mut sink: impl FnMut(u32, &Frame) -> Result<()>) -> Result<()> {
+        let n = self.frame_count();
+        let mut frame = Frame::default();
+        let mut pending: std::collections::VecDeque<usize> = Default::default();
+        for i in 0..n {
+            let slot = self.next_slot;
+            self.next_slot = (self.next_slot + 1) % 2;
+            if self.readback[slot].submission.is_some() {
+                let done = pending.pop_front().expect("pending frame");
+                self.finish(done, &mut frame)?;
+                sink(self.readback[done].index, &frame)?;
+            }
+            self.submit(self.spec.frame_time(i), slot, i)?;
+            pending.push_back(slot);
+            self.evict_before(i);
+        }
+        while let Some(done) = pending.pop_front() {
+            self.finish(done, &mut frame)?;
+            sink(self.readback[done].index, &frame)?;
+        }
+        Ok(())
+    }
+
+    /// Drops tiles whose last planned use is before frame `n`.
+    fn evict_before(&mut self, n: u32) {
+        if n % 16 != 0 {
+            return;
+        }
+        let last_use = &self.last_use;
+        for (li, level) in self.levels.iter_mut().enumerate() {
+            level
+                .tiles
+                .retain(|k, _| last_use.get(&(li, k.0, k.1)).is_none_or(|&u| u + 2 >= n));
+        }
+    }
+}
+
+/// Draws the cells of `layer` that overlap `region` (Mercator), once per world
+/// copy in `copies` (`(first copy, count)`; instance `i` draws copy `first + i`).
+fn draw_layer(
+    pass: &mut wgpu::RenderPass<'_>,
+    layer: &Layer,
+    region: &[f64; 4],
+    copies: Option<(f32, u32)>,
+    margin: f64,
+) {
+    let Some((first, count)) = copies else { return };
+    for cell in &layer.cells {
+        let b = cell.bounds;
+        if (b[1] as f64) - margin > region[3] || (b[3] as f64) + margin < region[1] {
+            continue;
+        }
+        for i in 0..count {
+            let k = first as f64 + i as f64;
+            if (b[0] as f64) + k - margin > region[2] || (b[2] as f64) + k + margin < region[0] {
+                continue;
+            }
+            pass.draw_indexed(cell.indices.clone(), 0, i..i + 1);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Glue from the bundled datasets ([`crate::assets`]) to scene data: band meshes,
+//! city and country label candidates.
+
+use super::basemap::{BandBuilder, BandMeshes};
+use super::labels::{CityLabel, CountryLabel};
+use crate::assets::basemap::{basemap, Basemap, PolygonLayer};
+use crate::error::Result;
+use crate::geo::{mercator, LatLng};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// Band index for a zoom level.
+pub fn band_for_zoom(zoom: f64) -> usize {
+    Basemap::band_for_zoom(zoom)
+}
+
+fn polygon<'a>(layer: &'a PolygonLayer, p: usize) -> impl Iterator<Item = &'a [[f32; 2]]> + 'a {
+    layer.polygon_rings(p).map(move |r| layer.ring(r))
+}
+
+/// Tessellates band `index` of the bundled basemap (with the sea lanes).
+pub fn band_meshes(index: usize) -> Result<BandMeshes> {
+    let map = basemap()?;
+    let band = &map.bands[index.min(map.bands.len() - 1)];
+    let mut b = BandBuilder::new();
+    b.land((0..band.land.polygon_count()).map(|p| polygon(&band.land, p)));
+    b.lakes((0..band.lakes.polygon_count()).map(|p| polygon(&band.lakes, p)));
+    let mut colored: Vec<(u8, usize)> = Vec::new();
+    for c in &band.country_info {
+        for p in c.polygons.clone() {
+            colored.push((c.color_index, p as usize));
+        }
+    }
+    b.countries(
+        colored
+            .into_iter()
+            .map(|(c, p)| (c, polygon(&band.countries, p))),
+    );
+    b.coast((0..band.coastline.line_count()).map(|i| band.coastline.line(i)));
+    b.borders((0..band.borders.line_count()).map(|i| band.borders.line(i)));
+    b.lanes((0..map.sea_lanes.line_count()).map(|i| map.sea_lanes.line(i)));
+    Ok(b.finish())
+}
+
+/// Blue Marble path.
+pub fn bluemarble_path() -> Result<PathBuf> {
+    crate::assets::basemap::bluemarble_path()
+}
+
+/// Shaded relief path.
+pub fn shadedrelief_path() -> Result<PathBuf> {
+    crate::assets::basemap::shadedrelief_path()
+}
+
+/// Cities with at least 100,000 people, largest first (loaded once).
+pub fn cities() -> Result<Arc<Vec<CityLabel>>> {
+    static CITIES: OnceLock<Result<Arc<Vec<CityLabel>>>> = OnceLock::new();
+    CITIES
+        .get_or_init(|| {
+            let places = crate::assets::places::places()?;
+            let mut v: Vec<CityLabel> = places
+                .cities
+                .iter()
+                .filter(|c| c.population >= 100_000)
+                .map(|c| CityLabel {
+                    name: c.name.clone(),
+                    merc: mercator(LatLng::new(c.lat as f64, c.lng as f64)),
+                    population: c.population as u64,
+                })
+                .collect();
+            v.sort_by(|a, b| b.population.cmp(&a.population).then(a.name.cmp(&b.name)));
+            Ok(Arc::new(v))
+        })
+        .clone()
+}
+
+/// Country names at their label points, widest first (loaded once).
+pub fn countries() -> Result<Arc<Vec<CountryLabel>>> {
+    static COUNTRIES: OnceLock<Result<Arc<Vec<CountryLabel>>>> = OnceLock::new();
+    COUNTRIES
+        .get_or_init(|| {
+            let map = basemap()?;
+            let band = &map.bands[0];
+            let mut v: Vec<CountryLabel> = band
+                .country_info
+                .iter()
+                .map(|c| {
+                    // Width of the largest polygon's bounding box, in Mercator units.
+                    let mut best = 0.0f64;
+                    for p in c.polygons.clone() {
+                        let (mut x0, mut x1) = (f64::MAX, f64::MIN);
+                        for r in band.countries.polygon_rings(p as usize).take(1) {
+                            for q in band.countries.ring(r) {
+                                let x = (q[0] as f64 + 180.0) / 360.0;
+                                x0 = x0.min(x);
+                                x1 = x1.max(x);
+                            }
+                        }
+                        if x1 > x0 {
+                            best = best.max(x1 - x0);
+                        }
+                    }
+                    CountryLabel {
+                        name: c.name.clone(),
+                        merc: mercator(LatLng::new(c.label[1] as f64, c.label[0] as f64)),
+                        extent: best,
+                    }
+                })
+                .collect();
+            v.sort_by(|a, b| b.extent.total_cmp(&a.extent).then(a.name.cmp(&b.name)));
+            Ok(Arc::new(v))
+        })
+        .clone()
+}

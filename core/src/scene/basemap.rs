@@ -1,0 +1,226 @@
+//! Basemap geometry of one detail band, tessellated once (style-independent:
+//! colours are looked up per class in the shader) and shared by every job.
+
+use super::mesh::{fill_polygon, stroke_lnglat, FillVertex, LineVertex, Mesh};
+use lyon::tessellation::FillTessellator;
+use std::ops::Range;
+
+/// Bit set on fill classes that are land (shaded by the hillshade raster).
+pub const LAND_BIT: u32 = 16;
+/// Fill class of land.
+pub const CLASS_LAND: u32 = LAND_BIT;
+/// Fill class of lakes.
+pub const CLASS_LAKE: u32 = 1;
+/// Fill class of a country with palette colour `i` (0..6).
+pub const fn class_country(i: u8) -> u32 {
+    LAND_BIT | (2 + (i as u32 % 6))
+}
+/// Line class of coastlines.
+pub const LINE_COAST: u32 = 9;
+/// Line class of country borders.
+pub const LINE_BORDER: u32 = 10;
+/// Line class of sea lanes.
+pub const LINE_LANE: u32 = 11;
+
+/// A spatial bucket of a layer: an index range and the Mercator bounds of its
+/// triangles (line triangles: of their centre lines).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub indices: Range<u32>,
+    pub bounds: [f32; 4],
+}
+
+/// One layer's triangles, grouped into spatial cells so a tile draws only the
+/// cells it overlaps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layer {
+    pub cells: Vec<Cell>,
+}
+
+impl Layer {
+    /// Whether the layer has no triangles.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// Number of indices over all cells.
+    pub fn index_count(&self) -> u32 {
+        self.cells.iter().map(|c| c.indices.len() as u32).sum()
+    }
+}
+
+/// Tessellated layers of one band; cells index `fill.indices` / `lines.indices`.
+#[derive(Debug, Clone, Default)]
+pub struct BandMeshes {
+    pub fill: Mesh<FillVertex>,
+    pub lines: Mesh<LineVertex>,
+    pub land: Layer,
+    pub lakes: Layer,
+    pub countries: Layer,
+    pub coast: Layer,
+    pub borders: Layer,
+    pub lanes: Layer,
+}
+
+/// Cells per side of the bucketing grid over the Mercator square.
+const GRID: i64 = 48;
+
+/// Reorders the triangles of `indices[range]` by grid cell and returns the cells.
+fn bucket(indices: &mut [u32], range: Range<u32>, pos: impl Fn(u32) -> [f32; 2]) -> Layer {
+    let tris = &indices[range.start as usize..range.end as usize];
+    let mut keyed: Vec<(i64, [u32; 3], [f32; 4])> = tris
+        .chunks_exact(3)
+        .map(|t| {
+            let (a, b, c) = (pos(t[0]), pos(t[1]), pos(t[2]));
+            let bx = [
+                a[0].min(b[0]).min(c[0]),
+                a[1].min(b[1]).min(c[1]),
+                a[0].max(b[0]).max(c[0]),
+                a[1].max(b[1]).max(c[1]),
+            ];
+            let cx = (((bx[0] + bx[2]) * 0.5 * GRID as f32).floor() as i64).clamp(-GRID, 2 * GRID);
+            let cy = (((bx[1] + bx[3]) * 0.5 * GRID as f32).floor() as i64).clamp(0, GRID - 1);
+            (cy * 3 * GRID + cx, [t[0], t[1], t[2]], bx)
+        })
+        .collect();
+    keyed.sort_by_key(|k| k.0);
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut last_key = None;
+    for (i, (key, tri, bx)) in keyed.iter().enumerate() {
+        let at = range.start as usize + i * 3;
+        indices[at..at + 3].copy_from_slice(tri);
+        if last_key != Some(*key) {
+            cells.push(Cell {
+                indices: at as u32..at as u32,
+                bounds: *bx,
+            });
+            last_key = Some(*key);
+        }
+        let c = cells.last_mut().unwrap();
+        c.indices.end = at as u32 + 3;
+        c.bounds = [
+            c.bounds[0].min(bx[0]),
+            c.bounds[1].min(bx[1]),
+            c.bounds[2].max(bx[2]),
+            c.bounds[3].max(bx[3]),
+        ];
+    }
+    Layer { cells }
+}
+
+/// Builds [`BandMeshes`] layer by layer.
+pub struct BandBuilder {
+    meshes: BandMeshes,
+    ranges: [Range<u32>; 6],
+    tess: FillTessellator,
+    /// Polygons lyon rejected (skipped).
+    pub rejected: usize,
+}
+
+impl Default for BandBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BandBuilder {
+    /// An empty band.
+    pub fn new() -> Self {
+        BandBuilder {
+            meshes: BandMeshes {
+                fill: Mesh::new(),
+                lines: Mesh::new(),
+                ..Default::default()
+            },
+            ranges: Default::default(),
+            tess: FillTessellator::new(),
+            rejected: 0,
+        }
+    }
+
+    fn fill_layer<'a, P, R>(&mut self, polygons: P) -> Range<u32>
+    where
+        P: IntoIterator<Item = (u32, R)>,
+        R: IntoIterator<Item = &'a [[f32; 2]]>,
+    {
+        let start = self.meshes.fill.indices.len() as u32;
+        for (class, rings) in polygons {
+            if !fill_polygon(&mut self.meshes.fill, &mut self.tess, rings, class) {
+                self.rejected += 1;
+            }
+        }
+        start..self.meshes.fill.indices.len() as u32
+    }
+
+    fn line_layer<'a>(
+        &mut self,
+        lines: impl IntoIterator<Item = &'a [[f32; 2]]>,
+        class: u32,
+    ) -> Range<u32> {
+        let start = self.meshes.lines.indices.len() as u32;
+        for l in lines {
+            stroke_lnglat(&mut self.meshes.lines, l, class);
+        }
+        start..self.meshes.lines.indices.len() as u32
+    }
+
+    /// Land polygons (each: outer ring then holes, lng/lat).
+    pub fn land<'a, R: IntoIterator<Item = &'a [[f32; 2]]>>(
+        &mut self,
+        polygons: impl IntoIterator<Item = R>,
+    ) -> &mut Self {
+        self.ranges[0] = self.fill_layer(polygons.into_iter().map(|r| (CLASS_LAND, r)));
+        self
+    }
+
+    /// Lake polygons.
+    pub fn lakes<'a, R: IntoIterator<Item = &'a [[f32; 2]]>>(
+        &mut self,
+        polygons: impl IntoIterator<Item = R>,
+    ) -> &mut Self {
+        self.ranges[1] = self.fill_layer(polygons.into_iter().map(|r| (CLASS_LAKE, r)));
+        self
+    }
+
+    /// Country polygons with their palette index.
+    pub fn countries<'a, R: IntoIterator<Item = &'a [[f32; 2]]>>(
+        &mut self,
+        polygons: impl IntoIterator<Item = (u8, R)>,
+    ) -> &mut Self {
+        self.ranges[2] = self.fill_layer(polygons.into_iter().map(|(c, r)| (class_country(c), r)));
+        self
+    }
+
+    /// Coastlines.
+    pub fn coast<'a>(&mut self, lines: impl IntoIterator<Item = &'a [[f32; 2]]>) -> &mut Self {
+        self.ranges[3] = self.line_layer(lines, LINE_COAST);
+        self
+    }
+
+    /// Country borders.
+    pub fn borders<'a>(&mut self, lines: impl IntoIterator<Item = &'a [[f32; 2]]>) -> &mut Self {
+        self.ranges[4] = self.line_layer(lines, LINE_BORDER);
+        self
+    }
+
+    /// Sea lanes.
+    pub fn lanes<'a>(&mut self, lines: impl IntoIterator<Item = &'a [[f32; 2]]>) -> &mut Self {
+        self.ranges[5] = self.line_layer(lines, LINE_LANE);
+        self
+    }
+
+    /// The finished meshes, bucketed into cells.
+    pub fn finish(mut self) -> BandMeshes {
+        let m = &mut self.meshes;
+        let fv = &m.fill.vertices;
+        let lv = &m.lines.vertices;
+        let r = self.ranges.clone();
+        m.land = bucket(&mut m.fill.indices, r[0].clone(), |i| fv[i as usize].pos);
+        m.lakes = bucket(&mut m.fill.indices, r[1].clone(), |i| fv[i as usize].pos);
+        m.countries = bucket(&mut m.fill.indices, r[2].clone(), |i| fv[i as usize].pos);
+        m.coast = bucket(&mut m.lines.indices, r[3].clone(), |i| lv[i as usize].pos);
+        m.borders = bucket(&mut m.lines.indices, r[4].clone(), |i| lv[i as usize].pos);
+        m.lanes = bucket(&mut m.lines.indices, r[5].clone(), |i| lv[i as usize].pos);
+        self.meshes
+    }
+}

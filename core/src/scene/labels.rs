@@ -1,0 +1,308 @@
+//! Label placement: candidates (waypoints, countries, cities) are placed greedily
+//! by priority; a label is kept only if its box lies inside the frame and overlaps
+//! no label or reserved box placed before it.
+
+use super::text::{GlyphAtlas, TextRun};
+use super::{GlyphInstance, Rect, ShapeInstance, View};
+use crate::style::{LabelStyle, Rgba};
+
+/// A city that may be labelled.
+#[derive(Debug, Clone)]
+pub struct CityLabel {
+    pub name: String,
+    /// Mercator position.
+    pub merc: [f64; 2],
+    pub population: u64,
+}
+
+/// A country name that may be shown.
+#[derive(Debug, Clone)]
+pub struct CountryLabel {
+    pub name: String,
+    /// Mercator position of the label point.
+    pub merc: [f64; 2],
+    /// Width of the country's bounding box in Mercator units (a size proxy).
+    pub extent: f64,
+}
+
+/// A waypoint label (always a candidate, highest priority).
+#[derive(Debug, Clone)]
+pub struct WaypointLabel {
+    pub text: String,
+    pub merc: [f64; 2],
+    /// Radius of the marker it labels, px at 1080p.
+    pub marker_radius: f32,
+}
+
+/// All label candidates of a job.
+#[derive(Debug, Clone, Default)]
+pub struct LabelSet {
+    pub waypoints: Vec<WaypointLabel>,
+    /// Sorted by size, largest first.
+    pub countries: Vec<CountryLabel>,
+    /// Sorted by population, largest first.
+    pub cities: Vec<CityLabel>,
+}
+
+/// Styles for the three label classes.
+#[derive(Debug, Clone, Copy)]
+pub struct LabelLooks {
+    pub waypoint: LabelStyle,
+    pub country: LabelStyle,
+    pub city: LabelStyle,
+    /// Colour of the small dot next to city names.
+    pub city_dot: Rgba,
+}
+
+/// Smallest population of a labelled city at a zoom level.
+pub fn min_population(zoom: f64) -> u64 {
+    match zoom {
+        z if z < 2.5 => 8_000_000,
+        z if z < 3.5 => 4_000_000,
+        z if z < 4.5 => 1_500_000,
+        z if z < 5.5 => 700_000,
+        z if z < 6.5 => 300_000,
+        _ => 100_000,
+    }
+}
+
+/// The result of placement: boxes of every label kept (for tests and callers).
+#[derive(Debug, Clone, Default)]
+pub struct Placed {
+    pub boxes: Vec<Rect>,
+}
+
+struct Ctx<'a> {
+    view: &'a View,
+    atlas: &'a mut GlyphAtlas,
+    scale: f32,
+    taken: Vec<Rect>,
+    placed: Placed,
+    glyphs: &'a mut Vec<GlyphInstance>,
+    shapes: &'a mut Vec<ShapeInstance>,
+}
+
+impl Ctx<'_> {
+    fn fits(&self, r: &Rect) -> bool {
+        let m = 4.0;
+        r.x0 >= m
+            && r.y0 >= m
+            && r.x1 <= self.view.width as f32 - m
+            && r.y1 <= self.view.height as f32 - m
+            && !self.taken.iter().any(|t| t.overlaps(r))
+    }
+
+    fn run(&mut self, text: &str, look: &LabelStyle) -> TextRun {
+        let s = self.scale;
+        let text = if look.uppercase {
+            text.to_uppercase()
+        } else {
+            text.to_string()
+        };
+        let tracking = if look.uppercase {
+            0.12 * look.size * s
+        } else {
+            0.0
+        };
+        self.atlas.layout(
+            &text,
+            look.size * s,
+            look.bold,
+            look.halo_width * s,
+            tracking,
+        )
+    }
+
+    /// Screen position of the world copy of `merc` closest to the frame centre.
+    fn screen(&self, merc: [f64; 2]) -> Option<[f32; 2]> {
+        let mut best: Option<[f64; 2]> = None;
+        for k in self.view.copies() {
+            let p = self.view.to_screen([merc[0] + k as f64, merc[1]]);
+            let dc = (p[0] - self.view.width as f64 / 2.0).abs();
+            if best.is_none_or(|b| dc < (b[0] - self.view.width as f64 / 2.0).abs()) {
+                best = Some(p);
+            }
+        }
+        let p = best?;
+        let (w, h) = (self.view.width as f64, self.view.height as f64);
+        (p[0] > -w && p[0] < 2.0 * w && p[1] > -h && p[1] < 2.0 * h)
+            .then_some([p[0] as f32, p[1] as f32])
+    }
+
+    /// Tries the given top-left text positions in order; draws at the first that fits.
+    fn try_place(
+        &mut self,
+        run: &TextRun,
+        look: &LabelStyle,
+        origins: &[[f32; 2]],
+        extra: Option<Rect>,
+    ) -> bool {
+        let pad = run.halo;
+        for o in origins {
+            let r = Rect {
+                x0: o[0] - pad,
+                y0: o[1] - pad,
+                x1: o[0] + run.width + pad,
+                y1: o[1] + run.height() + pad,
+            };
+            let bx = match extra {
+                Some(e) => r.union(&e),
+                None => r,
+            };
+            if self.fits(&bx) {
+                let margin = 2.0 * self.scale;
+                self.taken.push(bx.inflate(margin));
+                self.placed.boxes.push(bx);
+                emit_run(self.glyphs, run, *o, look.color, look.halo, 1.0);
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Emits glyph quads for `run` with its line box's top-left at `origin`.
+pub fn emit_run(
+    out: &mut Vec<GlyphInstance>,
+    run: &TextRun,
+    origin: [f32; 2],
+    color: Rgba,
+    halo: Rgba,
+    alpha: f32,
+) {
+    let base_x = origin[0].round() as i32;
+    let baseline = (origin[1] + run.ascent).round() as i32;
+    let mut c = color;
+    c[3] *= alpha;
+    let mut h = halo;
+    h[3] *= alpha;
+    for g in &run.glyphs {
+        out.push(GlyphInstance {
+            rect: [
+                (base_x + g.pen_x + g.glyph.left) as f32,
+                (baseline + g.glyph.top) as f32,
+                g.glyph.w as f32,
+                g.glyph.h as f32,
+            ],
+            uv: [g.glyph.x as f32, g.glyph.y as f32],
+            color: c,
+            halo: h,
+        });
+    }
+}
+
+/// Places every label that fits, highest priority first, avoiding `reserved`
+/// boxes. Appends glyph quads (and city dots) and returns the kept boxes.
+#[allow(clippy::too_many_arguments)]
+pub fn place(
+    view: &View,
+    set: &LabelSet,
+    looks: &LabelLooks,
+    show_countries: bool,
+    show_cities: bool,
+    reserved: &[Rect],
+    atlas: &mut GlyphAtlas,
+    glyphs: &mut Vec<GlyphInstance>,
+    shapes: &mut Vec<ShapeInstance>,
+) -> Placed {
+    let scale = view.height as f32 / 1080.0;
+    let mut cx = Ctx {
+        view,
+        atlas,
+        scale,
+        taken: reserved.to_vec(),
+        placed: Placed::default(),
+        glyphs,
+        shapes,
+    };
+
+    // 1. Waypoints: beside their marker.
+    for w in &set.waypoints {
+        let Some(p) = cx.screen(w.merc) else { continue };
+        let run = cx.run(&w.text, &looks.waypoint);
+        let r = w.marker_radius * scale + 6.0 * scale;
+        let (tw, th) = (run.width, run.height());
+        let origins = [
+            [p[0] + r, p[1] - th / 2.0],
+            [p[0] - r - tw, p[1] - th / 2.0],
+            [p[0] - tw / 2.0, p[1] - r - th],
+            [p[0] - tw / 2.0, p[1] + r],
+            [p[0] + r * 0.7, p[1] - r * 0.7 - th],
+            [p[0] + r * 0.7, p[1] + r * 0.7],
+            [p[0] - r * 0.7 - tw, p[1] - r * 0.7 - th],
+            [p[0] - r * 0.7 - tw, p[1] + r * 0.7],
+        ];
+        cx.try_place(&run, &looks.waypoint, &origins, None);
+    }
+
+    // 2. Country names, centred, only where the country is wide enough on screen.
+    if show_countries {
+        let mut shown = 0;
+        for c in &set.countries {
+            let width_px = c.extent * view.world_px;
+            if width_px < 40.0 * scale as f64 {
+                break;
+            }
+            let Some(p) = cx.screen(c.merc) else { continue };
+            if p[0] < 0.0 || p[1] < 0.0 || p[0] > view.width as f32 || p[1] > view.height as f32 {
+                continue;
+            }
+            let run = cx.run(&c.name, &looks.country);
+            if run.width as f64 > width_px * 0.9 {
+                continue;
+            }
+            let o = [p[0] - run.width / 2.0, p[1] - run.height() / 2.0];
+            if cx.try_place(&run, &looks.country, &[o], None) {
+                shown += 1;
+                if shown >= 24 {
+                    break;
+                }
+            }
+        }
+    }
+
+    // 3. Cities, largest first, with a dot.
+    if show_cities {
+        let min_pop = min_population(view.zoom);
+        let max_count =
+            (14.0 * (view.width as f32 * view.height as f32) / (1920.0 * 1080.0) / (scale * scale))
+                .clamp(4.0, 40.0) as usize;
+        let mut shown = 0;
+        let dot = 2.6 * scale;
+        for c in &set.cities {
+            if c.population < min_pop || shown >= max_count {
+                break;
+            }
+            let Some(p) = cx.screen(c.merc) else { continue };
+            if p[0] < 0.0 || p[1] < 0.0 || p[0] > view.width as f32 || p[1] > view.height as f32 {
+                continue;
+            }
+            let run = cx.run(&c.name, &looks.city);
+            let gap = dot + 4.0 * scale;
+            let (tw, th) = (run.width, run.height());
+            let origins = [
+                [p[0] + gap, p[1] - th / 2.0],
+                [p[0] - gap - tw, p[1] - th / 2.0],
+                [p[0] - tw / 2.0, p[1] - gap - th],
+                [p[0] - tw / 2.0, p[1] + gap],
+            ];
+            let dot_box = Rect {
+                x0: p[0] - dot - 1.0,
+                y0: p[1] - dot - 1.0,
+                x1: p[0] + dot + 1.0,
+                y1: p[1] + dot + 1.0,
+            };
+            if cx.try_place(&run, &looks.city, &origins, Some(dot_box)) {
+                cx.shapes.push(ShapeInstance::disc(
+                    p,
+                    dot,
+                    looks.city_dot,
+                    looks.city.halo,
+                    1.2 * scale,
+                ));
+                shown += 1;
+            }
+        }
+    }
+    cx.placed
+}

@@ -1,0 +1,259 @@
+//! Geometry in normalised Web Mercator: lyon fill tessellation of polygon layers
+//! and miter-joined line strips whose width is applied in the vertex shader (so
+//! one tessellation serves every zoom level and resolution).
+
+use crate::geo::{mercator, LatLng};
+use lyon::path::Path;
+use lyon::tessellation::{
+    BuffersBuilder, FillOptions, FillRule, FillTessellator, FillVertex as LyonFillVertex,
+    VertexBuffers,
+};
+
+/// A filled-polygon vertex: Mercator position and colour class.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct FillVertex {
+    pub pos: [f32; 2],
+    pub class: u32,
+}
+
+/// A line vertex: position on the centre line, extrusion direction (length >= 1
+/// at miter joins), side (+1 / -1) and a per-vertex value (line class as bits,
+/// or the distance along the route in km).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct LineVertex {
+    pub pos: [f32; 2],
+    pub normal: [f32; 2],
+    pub side: f32,
+    pub value: u32,
+}
+
+/// Indexed triangles with a Mercator bounding box.
+#[derive(Debug, Clone, Default)]
+pub struct Mesh<V> {
+    pub vertices: Vec<V>,
+    pub indices: Vec<u32>,
+    /// `[min_x, min_y, max_x, max_y]` in Mercator units (empty mesh: inverted).
+    pub bounds: [f32; 4],
+}
+
+impl<V> Mesh<V> {
+    /// An empty mesh.
+    pub fn new() -> Self {
+        Mesh {
+            vertices: Vec::new(),
+            indices: Vec::new(),
+            bounds: [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
+        }
+    }
+
+    fn grow(&mut self, p: [f32; 2]) {
+        self.bounds[0] = self.bounds[0].min(p[0]);
+        self.bounds[1] = self.bounds[1].min(p[1]);
+        self.bounds[2] = self.bounds[2].max(p[0]);
+        self.bounds[3] = self.bounds[3].max(p[1]);
+    }
+
+    /// Whether the mesh has no triangles.
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+}
+
+/// Projects lng/lat degrees to Mercator `f32`.
+pub fn merc32(lng: f32, lat: f32) -> [f32; 2] {
+    let m = mercator(LatLng::new(lat as f64, lng as f64));
+    [m[0] as f32, m[1] as f32]
+}
+
+/// Tessellates one polygon (outer ring then holes, lng/lat) into `mesh` with
+/// colour class `class`. Returns false when lyon rejects the geometry.
+pub fn fill_polygon<'a>(
+    mesh: &mut Mesh<FillVertex>,
+    tess: &mut FillTessellator,
+    rings: impl IntoIterator<Item = &'a [[f32; 2]]>,
+    class: u32,
+) -> bool {
+    let mut builder = Path::builder();
+    let mut any = false;
+    for ring in rings {
+        if ring.len() < 3 {
+            continue;
+        }
+        let mut started = false;
+        let mut last = [f32::NAN; 2];
+        for p in ring {
+            let m = merc32(p[0], p[1]);
+            if m == last {
+                continue;
+            }
+            last = m;
+            if !started {
+                builder.begin(lyon::math::point(m[0], m[1]));
+                started = true;
+            } else {
+                builder.line_to(lyon::math::point(m[0], m[1]));
+            }
+        }
+        if started {
+            builder.end(true);
+            any = true;
+        }
+    }
+    if !any {
+        return true;
+    }
+    let path = builder.build();
+    let mut buffers: VertexBuffers<FillVertex, u32> = VertexBuffers::new();
+    let opts = FillOptions::tolerance(1e-7).with_fill_rule(FillRule::EvenOdd);
+    let ok = tess
+        .tessellate_path(
+            &path,
+            &opts,
+            &mut BuffersBuilder::new(&mut buffers, |v: LyonFillVertex| FillVertex {
+                pos: v.position().to_array(),
+                class,
+            }),
+        )
+        .is_ok();
+    if !ok {
+        return false;
+    }
+    let base = mesh.vertices.len() as u32;
+    for v in &buffers.vertices {
+        mesh.grow(v.pos);
+    }
+    mesh.vertices.extend_from_slice(&buffers.vertices);
+    mesh.indices
+        .extend(buffers.indices.iter().map(|i| i + base));
+    true
+}
+
+/// Appends a miter-joined strip for a polyline given in Mercator (`f64`, relative
+/// to `origin`) with one value per point (`values`) or a constant.
+pub fn stroke_polyline(
+    mesh: &mut Mesh<LineVertex>,
+    points: &[[f64; 2]],
+    origin: [f64; 2],
+    value: impl Fn(usize) -> u32,
+) {
+    // Drop repeated points; keep the index of the original for values.
+    let mut pts: Vec<([f64; 2], usize)> = Vec::with_capacity(points.len());
+    for (i, p) in points.iter().enumerate() {
+        if let Some((q, _)) = pts.last() {
+            let (dx, dy) = (p[0] - q[0], p[1] - q[1]);
+            if dx * dx + dy * dy < 1e-22 {
+                continue;
+            }
+        }
+        pts.push((*p, i));
+    }
+    if pts.len() < 2 {
+        return;
+    }
+    let n = pts.len();
+    let seg_normal = |a: [f64; 2], b: [f64; 2]| {
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len = (dx * dx + dy * dy).sqrt();
+        [-dy / len, dx / len]
+    };
+    let base = mesh.vertices.len() as u32;
+    for k in 0..n {
+        let (p, orig) = pts[k];
+        let n_in = (k > 0).then(|| seg_normal(pts[k - 1].0, p));
+        let n_out = (k + 1 < n).then(|| seg_normal(p, pts[k + 1].0));
+        let normal = match (n_in, n_out) {
+            (Some(a), Some(b)) => {
+                let (mx, my) = (a[0] + b[0], a[1] + b[1]);
+                let len = (mx * mx + my * my).sqrt();
+                if len < 1e-6 {
+                    // A full U-turn: fall back to the outgoing normal.
+                    b
+                } else {
+                    let (mx, my) = (mx / len, my / len);
+                    // Miter length 1/cos(half angle), clamped.
+                    let cos = (mx * b[0] + my * b[1]).max(0.5);
+                    [mx / cos, my / cos]
+                }
+            }
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (None, None) => [0.0, 0.0],
+        };
+        let pos = [(p[0] - origin[0]) as f32, (p[1] - origin[1]) as f32];
+        let v = value(orig);
+        let nf = [normal[0] as f32, normal[1] as f32];
+        mesh.grow(pos);
+        mesh.vertices.push(LineVertex {
+            pos,
+            normal: nf,
+            side: 1.0,
+            value: v,
+        });
+        mesh.vertices.push(LineVertex {
+            pos,
+            normal: [-nf[0], -nf[1]],
+            side: -1.0,
+            value: v,
+        });
+    }
+    for k in 0..(n as u32 - 1) {
+        let a = base + 2 * k;
+        mesh.indices
+            .extend_from_slice(&[a, a + 1, a + 2, a + 1, a + 3, a + 2]);
+    }
+}
+
+/// Strokes a lng/lat line, projecting to Mercator, with a constant class.
+pub fn stroke_lnglat(mesh: &mut Mesh<LineVertex>, line: &[[f32; 2]], class: u32) {
+    let pts: Vec<[f64; 2]> = line
+        .iter()
+        .map(|p| mercator(LatLng::new(p[1] as f64, p[0] as f64)))
+        .collect();
+    // Split where consecutive points jump across the antimeridian.
+    let mut start = 0;
+    for i in 1..=pts.len() {
+        if i == pts.len() || (pts[i][0] - pts[i - 1][0]).abs() > 0.5 {
+            stroke_polyline(mesh, &pts[start..i], [0.0, 0.0], |_| class);
+            start = i;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn square_with_hole_tessellates() {
+        let outer: Vec<[f32; 2]> = vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
+        let hole: Vec<[f32; 2]> = vec![[3.0, 3.0], [6.0, 3.0], [6.0, 6.0], [3.0, 6.0]];
+        let mut mesh = Mesh::new();
+        let mut tess = FillTessellator::new();
+        assert!(fill_polygon(
+            &mut mesh,
+            &mut tess,
+            [&outer[..], &hole[..]],
+            3
+        ));
+        assert!(mesh.indices.len() >= 8 * 3);
+        assert!(mesh.vertices.iter().all(|v| v.class == 3));
+    }
+
+    #[test]
+    fn strip_has_two_vertices_per_point() {
+        let mut mesh = Mesh::new();
+        stroke_polyline(
+            &mut mesh,
+            &[[0.0, 0.0], [0.1, 0.0], [0.2, 0.1]],
+            [0.0, 0.0],
+            |i| i as u32,
+        );
+        assert_eq!(mesh.vertices.len(), 6);
+        assert_eq!(mesh.indices.len(), 12);
+        // Miter normal at the joint is longer than 1.
+        let n = mesh.vertices[2].normal;
+        assert!((n[0] * n[0] + n[1] * n[1]).sqrt() > 1.0);
+    }
+}

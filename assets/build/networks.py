@@ -32,6 +32,9 @@ PASSAGES = ["", "suez", "panama", "malacca", "gibraltar", "babalmandab", "ormuz"
 GATES = {
     "south_africa": (20.0, -34.9, -80.0),  # Cape Agulhas to Antarctica
     "chili": (-67.0, -55.5, -80.0),  # Cape Horn to Antarctica (Magellan strait is tagged)
+    # The Straits of Malacca and Singapore form one passage; the data tags only
+    # the Malacca end, so close the Singapore Strait's eastern exit too.
+    "malacca": (104.3, 1.1, 1.5),
 }
 
 
@@ -183,5 +186,10 @@ def sea():
 
 
 if __name__ == "__main__":
-    sea()
-    roads()
+    import sys
+
+    parts = sys.argv[1:] or ["sea", "roads"]
+    if "sea" in parts:
+        sea()
+    if "roads" in parts:
+        roads()

@@ -69,6 +69,7 @@ fn rotterdam_shanghai_avoiding_suez_goes_round_africa() {
 fn singapore_tokyo() {
     let r = sea(&[SINGAPORE, TOKYO], &[]);
     assert_km(r.distance_km, 5_450.0);
+    assert_eq!(r.passages, ["malacca"]);
 }
 
 #[test]

@@ -2,8 +2,19 @@
 //! looks ([`camera`]). Pure, deterministic CPU code: the same inputs give the same
 //! states at the same times, whatever the frame rate.
 //!
-//! Both stages read an [`AnimInput`], the part of a job they need, so they can be
-//! driven and tested without the job model.
+//! Both stages read an [`AnimInput`], the part of a job they need
+//! ([`AnimInput::from_job`]), so they can be driven and tested without a full job:
+//!
+//! ```text
+//! let input = AnimInput::from_job(&job, transport);
+//! let timeline = Timeline::new(&input, &route);
+//! let camera = CameraPath::new(&input, &route, &timeline, width as f64 / height as f64);
+//! for frame in 0..job.frame_count() {
+//!     let t = frame as f64 / job.fps as f64;
+//!     let (vehicle, cam) = (timeline.at(t), camera.at(t));
+//!     let [x, y] = project(&cam, width, height, vehicle.position);
+//! }
+//! ```
 
 pub mod camera;
 pub mod ease;

@@ -6,8 +6,18 @@ use crate::scene::{GlyphInstance, ShapeInstance};
 
 /// Texture format of tiles and frames (sRGB values stored as-is).
 pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
-/// MSAA sample count of the basemap tile pass.
+/// Default MSAA sample count of the basemap tile pass (`GEORENDER_TILE_MSAA`
+/// overrides it: 1 or 4).
 pub const TILE_SAMPLES: u32 = 4;
+
+/// The tile pass sample count in effect.
+pub fn tile_samples() -> u32 {
+    match std::env::var("GEORENDER_TILE_MSAA").ok().as_deref() {
+        Some("1") => 1,
+        Some("4") => 4,
+        _ => TILE_SAMPLES,
+    }
+}
 
 /// WGSL sources, validated by `tests/render_shaders.rs`.
 pub mod shaders {
@@ -92,6 +102,8 @@ pub struct Pipelines {
     pub linear: wgpu::Sampler,
     /// Alignment of dynamic uniform offsets.
     pub uniform_align: u64,
+    /// MSAA samples of the tile pipelines.
+    pub tile_samples: u32,
 }
 
 fn premultiplied() -> Option<wgpu::ColorTargetState> {
@@ -194,6 +206,7 @@ impl Pipelines {
     /// Compiles every shader and pipeline.
     pub fn new(ctx: &GpuContext) -> Pipelines {
         let device = &ctx.device;
+        let tile_samples = tile_samples();
         let module = |label: &str, src: &str| {
             device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(label),
@@ -284,7 +297,7 @@ impl Pipelines {
                 layout: &basemap_layout,
                 buffers: &[vertex(std::mem::size_of::<FillVertex>(), fill_attrs)],
                 topology: tri,
-                samples: TILE_SAMPLES,
+                samples: tile_samples,
             },
         );
         let line = pipeline(
@@ -297,7 +310,7 @@ impl Pipelines {
                 layout: &basemap_layout,
                 buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
                 topology: tri,
-                samples: TILE_SAMPLES,
+                samples: tile_samples,
             },
         );
         let imagery = pipeline(
@@ -310,7 +323,7 @@ impl Pipelines {
                 layout: &basemap_layout,
                 buffers: &[],
                 topology: strip,
-                samples: TILE_SAMPLES,
+                samples: tile_samples,
             },
         );
         let quad = pipeline(
@@ -388,6 +401,7 @@ impl Pipelines {
             shape: shape_pipe,
             linear,
             uniform_align: ctx.limits.min_uniform_buffer_offset_alignment as u64,
+            tile_samples,
         }
     }
 }

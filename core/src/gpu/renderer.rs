@@ -13,9 +13,7 @@
 
 use super::context::GpuContext;
 use super::images::{CpuImage, GpuImage};
-use super::pipelines::{
-    FrameUniform, Pipelines, QuadInstance, RouteUniform, TileUniform, FORMAT, TILE_SAMPLES,
-};
+use super::pipelines::{FrameUniform, Pipelines, QuadInstance, RouteUniform, TileUniform, FORMAT};
 use crate::error::{Error, Result};
 use crate::scene::basemap::{BandMeshes, Layer, CLASS_LAKE, LINE_BORDER, LINE_COAST, LINE_LANE};
 use crate::scene::mesh::{stroke_polyline, LineVertex, Mesh};
@@ -31,7 +29,7 @@ use wgpu::util::DeviceExt;
 /// Gutter around each tile (so bilinear sampling at tile edges reads real pixels).
 pub const PAD: i64 = 2;
 /// Zoom spacing of the levels used while the zoom changes.
-pub const SAMPLED_STEP: f64 = 1.0;
+pub const SAMPLED_STEP: f64 = 0.5;
 const TILE_BATCH: usize = 16;
 const TILE_UNIFORM_STRIDE: u64 = 1536;
 
@@ -461,6 +459,8 @@ impl PreparedJob {
         });
         // Tiles about half the frame's longer side: small frames need small tiles.
         let tile_tex: u32 = if spec.width.max(spec.height) <= 1280 {
+            256
+        } else if spec.width.max(spec.height) <= 2560 {
             512
         } else {
             1024
@@ -475,7 +475,7 @@ impl PreparedJob {
                     depth_or_array_layers: 1,
                 },
                 mip_level_count: 1,
-                sample_count: TILE_SAMPLES,
+                sample_count: shared.pipes.tile_samples,
                 dimension: wgpu::TextureDimension::D2,
                 format: FORMAT,
                 usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
@@ -672,18 +672,20 @@ impl PreparedJob {
                 return (View::new(&snapped, w, h), Composite::Copy(li, tl));
             }
         }
-        // Sample the closest level at or above the zoom (downsampling keeps it sharp).
+        // Sample the closest level at or below the zoom: magnifying by at most
+        // 2^SAMPLED_STEP keeps each level's footprint within one frame, which makes
+        // the tile cache several times smaller than minifying from above.
         let z = cam.zoom;
         let held = self
             .copy_zooms
             .iter()
             .copied()
-            .filter(|&c| c >= z && c < z + SAMPLED_STEP)
-            .fold(f64::INFINITY, f64::min);
+            .filter(|&c| c <= z && c > z - SAMPLED_STEP)
+            .fold(f64::NEG_INFINITY, f64::max);
         let lz = if held.is_finite() {
             held
         } else {
-            ((z / SAMPLED_STEP) - 1e-9).ceil() * SAMPLED_STEP
+            ((z / SAMPLED_STEP) + 1e-9).floor() * SAMPLED_STEP
         };
         let li = self.level_index(lz);
         (View::new(&cam, w, h), Composite::Sampled(li))
@@ -810,6 +812,7 @@ impl PreparedJob {
         let style = self.spec.style;
         let s = self.spec.scale();
         let (tile, tile_tex) = (self.tile, self.tile_tex);
+        let msaa = self.shared.pipes.tile_samples > 1;
         let mut colors = [[0.0f32; 4]; 16];
         let mut half_widths = [[0.0f32; 4]; 16];
         colors[0] = style.land;
@@ -905,14 +908,26 @@ impl PreparedJob {
                 {
                     let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                         label: Some("tile"),
-                        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                            view: &self.msaa,
-                            depth_slice: None,
-                            resolve_target: Some(&view),
-                            ops: wgpu::Operations {
-                                load: wgpu::LoadOp::Clear(to_wgpu_color(style.ocean)),
-                                store: wgpu::StoreOp::Discard,
-                            },
+                        color_attachments: &[Some(if msaa {
+                            wgpu::RenderPassColorAttachment {
+                                view: &self.msaa,
+                                depth_slice: None,
+                                resolve_target: Some(&view),
+                                ops: wgpu::Operations {
+                                    load: wgpu::LoadOp::Clear(to_wgpu_color(style.ocean)),
+                                    store: wgpu::StoreOp::Discard,
+                                },
+                            }
+                        } else {
+                            wgpu::RenderPassColorAttachment {
+                                view: &view,
+                                depth_slice: None,
+                                resolve_target: None,
+                                ops: wgpu::Operations {
+                                    load: wgpu::LoadOp::Clear(to_wgpu_color(style.ocean)),
+                                    store: wgpu::StoreOp::Store,
+                                },
+                            }
                         })],
                         depth_stencil_attachment: None,
                         timestamp_writes: None,

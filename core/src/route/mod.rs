@@ -133,3 +133,41 @@ fn join(legs: Vec<Leg>, mode: RouteMode) -> Route {
         waypoint_index,
     }
 }
+
+use crate::job::{Job, RouteModeOpt, Transport};
+
+/// The job's concrete transport: `auto` becomes `ship` when every waypoint lies
+/// within [`sea::MAX_SNAP_KM`] of the sea network, else `plane`.
+pub fn transport(job: &Job) -> Result<Transport> {
+    if job.transport != Transport::Auto {
+        return Ok(job.transport);
+    }
+    let net = sea::network()?;
+    Ok(job.resolved_transport(|p| net.distance_km(p) <= sea::MAX_SNAP_KM))
+}
+
+/// Plans a job's route: resolves the transport, then routes leg by leg in the
+/// mode it (or `route.mode`) implies, honouring `route.avoid` and
+/// `route.allow_arctic`.
+pub fn plan(job: &Job) -> Result<Route> {
+    let transport = transport(job)?;
+    let mode = match job.route_mode(transport) {
+        RouteModeOpt::Manual => RouteMode::Manual,
+        RouteModeOpt::Sea => RouteMode::Sea,
+        RouteModeOpt::Road => RouteMode::Road,
+    };
+    let waypoints = job.positions();
+    if waypoints.len() < 2 {
+        return Err(crate::Error::invalid(crate::Issue::new(
+            "waypoints",
+            "too_few",
+            "a route needs at least two waypoints",
+        )));
+    }
+    route(&RouteRequest {
+        waypoints,
+        mode,
+        avoid: job.route.avoid.clone(),
+        allow_arctic: job.route.allow_arctic,
+    })
+}

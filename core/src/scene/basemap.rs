@@ -1,7 +1,7 @@
 //! Basemap geometry of one detail band, tessellated once (style-independent:
 //! colours are looked up per class in the shader) and shared by every job.
 
-use super::mesh::{fill_polygon, stroke_lnglat, FillVertex, LineVertex, Mesh};
+use super::mesh::{fill_polygon_tiled, stroke_lnglat, FillVertex, LineVertex, Mesh};
 use lyon::tessellation::FillTessellator;
 use std::ops::Range;
 
@@ -145,7 +145,7 @@ impl BandBuilder {
     {
         let start = self.meshes.fill.indices.len() as u32;
         for (class, rings) in polygons {
-            if !fill_polygon(&mut self.meshes.fill, &mut self.tess, rings, class) {
+            if !fill_polygon_tiled(&mut self.meshes.fill, &mut self.tess, rings, class) {
                 self.rejected += 1;
             }
         }

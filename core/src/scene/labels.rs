@@ -34,6 +34,14 @@ pub struct WaypointLabel {
     pub marker_radius: f32,
 }
 
+/// Where the vehicle is drawn (labels keep clear of it; waypoint labels step
+/// further out when it sits on their marker).
+#[derive(Debug, Clone, Copy)]
+pub struct VehicleBox {
+    pub center: [f32; 2],
+    pub half: f32,
+}
+
 /// All label candidates of a job.
 #[derive(Debug, Clone, Default)]
 pub struct LabelSet {
@@ -201,6 +209,7 @@ pub fn place(
     show_countries: bool,
     show_cities: bool,
     reserved: &[Rect],
+    vehicle: Option<VehicleBox>,
     atlas: &mut GlyphAtlas,
     glyphs: &mut Vec<GlyphInstance>,
     shapes: &mut Vec<ShapeInstance>,
@@ -216,24 +225,43 @@ pub fn place(
         shapes,
     };
 
-    // 1. Waypoints: beside their marker.
+    if let Some(v) = vehicle {
+        let h = v.half;
+        cx.taken.push(Rect {
+            x0: v.center[0] - h,
+            y0: v.center[1] - h,
+            x1: v.center[0] + h,
+            y1: v.center[1] + h,
+        });
+    }
+    let mut waypoint_px: Vec<[f32; 2]> = Vec::new();
+
+    // 1. Waypoints: beside their marker (further out if the vehicle is on it).
     for w in &set.waypoints {
         let Some(p) = cx.screen(w.merc) else { continue };
+        waypoint_px.push(p);
         let run = cx.run(&w.text, &looks.waypoint);
-        let r = w.marker_radius * scale + 6.0 * scale;
+        let near = vehicle.map_or(0.0, |v| {
+            let d = ((v.center[0] - p[0]).powi(2) + (v.center[1] - p[1]).powi(2)).sqrt();
+            (v.half + 4.0 * scale - d).max(0.0)
+        });
         let (tw, th) = (run.width, run.height());
-        let origins = [
-            [p[0] + r, p[1] - th / 2.0],
-            [p[0] - r - tw, p[1] - th / 2.0],
-            [p[0] - tw / 2.0, p[1] - r - th],
-            [p[0] - tw / 2.0, p[1] + r],
-            [p[0] + r * 0.7, p[1] - r * 0.7 - th],
-            [p[0] + r * 0.7, p[1] + r * 0.7],
-            [p[0] - r * 0.7 - tw, p[1] - r * 0.7 - th],
-            [p[0] - r * 0.7 - tw, p[1] + r * 0.7],
-        ];
+        let mut origins = Vec::with_capacity(16);
+        for r in [w.marker_radius * scale + 6.0 * scale, near + w.marker_radius * scale] {
+            origins.extend([
+                [p[0] + r, p[1] - th / 2.0],
+                [p[0] - r - tw, p[1] - th / 2.0],
+                [p[0] - tw / 2.0, p[1] - r - th],
+                [p[0] - tw / 2.0, p[1] + r],
+                [p[0] + r * 0.7, p[1] - r * 0.7 - th],
+                [p[0] + r * 0.7, p[1] + r * 0.7],
+                [p[0] - r * 0.7 - tw, p[1] - r * 0.7 - th],
+                [p[0] - r * 0.7 - tw, p[1] + r * 0.7],
+            ]);
+        }
         cx.try_place(&run, &looks.waypoint, &origins, None);
     }
+    let waypoint_names: Vec<String> = set.waypoints.iter().map(|w| w.text.to_lowercase()).collect();
 
     // 2. Country names, centred, only where the country is wide enough on screen.
     if show_countries {
@@ -275,6 +303,13 @@ pub fn place(
             }
             let Some(p) = cx.screen(c.merc) else { continue };
             if p[0] < 0.0 || p[1] < 0.0 || p[0] > view.width as f32 || p[1] > view.height as f32 {
+                continue;
+            }
+            // A waypoint already names this place.
+            let near_waypoint = waypoint_px
+                .iter()
+                .any(|w| (w[0] - p[0]).abs() < 40.0 * scale && (w[1] - p[1]).abs() < 40.0 * scale);
+            if near_waypoint || waypoint_names.iter().any(|n| *n == c.name.to_lowercase()) {
                 continue;
             }
             let run = cx.run(&c.name, &looks.city);

@@ -75,6 +75,20 @@ pub fn fill_polygon<'a>(
     rings: impl IntoIterator<Item = &'a [[f32; 2]]>,
     class: u32,
 ) -> bool {
+    let projected: Vec<Vec<[f32; 2]>> = rings
+        .into_iter()
+        .map(|r| r.iter().map(|p| merc32(p[0], p[1])).collect())
+        .collect();
+    fill_mercator(mesh, tess, projected.iter().map(|r| &r[..]), class)
+}
+
+/// Tessellates one polygon already in Mercator (outer ring then holes).
+pub fn fill_mercator<'a>(
+    mesh: &mut Mesh<FillVertex>,
+    tess: &mut FillTessellator,
+    rings: impl IntoIterator<Item = &'a [[f32; 2]]>,
+    class: u32,
+) -> bool {
     let mut builder = Path::builder();
     let mut any = false;
     for ring in rings {
@@ -83,8 +97,7 @@ pub fn fill_polygon<'a>(
         }
         let mut started = false;
         let mut last = [f32::NAN; 2];
-        for p in ring {
-            let m = merc32(p[0], p[1]);
+        for &m in ring {
             if m == last {
                 continue;
             }
@@ -128,6 +141,121 @@ pub fn fill_polygon<'a>(
     mesh.indices
         .extend(buffers.indices.iter().map(|i| i + base));
     true
+}
+
+/// Largest piece (in points) left unsplit by [`fill_polygon_tiled`].
+const PIECE_POINTS: usize = 384;
+/// Smallest cell (Mercator units) [`fill_polygon_tiled`] splits down to.
+const MIN_CELL: f64 = 1.0 / 512.0;
+
+/// Clips a closed ring to the half-plane `axis` `<=`/`>=` `at` (Sutherland–Hodgman).
+fn clip_ring(ring: &[[f64; 2]], axis: usize, at: f64, keep_below: bool) -> Vec<[f64; 2]> {
+    let inside = |p: &[f64; 2]| {
+        if keep_below {
+            p[axis] <= at
+        } else {
+            p[axis] >= at
+        }
+    };
+    let mut out = Vec::with_capacity(ring.len() + 4);
+    let n = ring.len();
+    for i in 0..n {
+        let (a, b) = (ring[i], ring[(i + 1) % n]);
+        let (ia, ib) = (inside(&a), inside(&b));
+        if ia {
+            out.push(a);
+        }
+        if ia != ib {
+            let t = (at - a[axis]) / (b[axis] - a[axis]);
+            let mut q = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+            q[axis] = at;
+            out.push(q);
+        }
+    }
+    out
+}
+
+fn ring_bounds(ring: &[[f64; 2]]) -> [f64; 4] {
+    let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for p in ring {
+        b[0] = b[0].min(p[0]);
+        b[1] = b[1].min(p[1]);
+        b[2] = b[2].max(p[0]);
+        b[3] = b[3].max(p[1]);
+    }
+    b
+}
+
+fn split_piece(rings: Vec<Vec<[f64; 2]>>, bounds: [f64; 4], out: &mut Vec<Vec<Vec<[f64; 2]>>>) {
+    let points: usize = rings.iter().map(Vec::len).sum();
+    let (w, h) = (bounds[2] - bounds[0], bounds[3] - bounds[1]);
+    if points <= PIECE_POINTS || w.max(h) <= MIN_CELL {
+        out.push(rings);
+        return;
+    }
+    let axis = if w >= h { 0 } else { 1 };
+    let mid = (bounds[axis] + bounds[axis + 2]) / 2.0;
+    for keep_below in [true, false] {
+        let mut b = bounds;
+        if keep_below {
+            b[axis + 2] = mid;
+        } else {
+            b[axis] = mid;
+        }
+        let mut part = Vec::new();
+        for r in &rings {
+            let rb = ring_bounds(r);
+            if (keep_below && rb[axis + 2] <= mid) || (!keep_below && rb[axis] >= mid) {
+                part.push(r.clone());
+            } else if (keep_below && rb[axis] >= mid) || (!keep_below && rb[axis + 2] <= mid) {
+                continue;
+            } else {
+                let c = clip_ring(r, axis, mid, keep_below);
+                if c.len() >= 3 {
+                    part.push(c);
+                }
+            }
+        }
+        if !part.is_empty() {
+            split_piece(part, b, out);
+        }
+    }
+}
+
+/// Like [`fill_polygon`], but first cuts the polygon into small pieces along a
+/// binary grid, so no triangle spans more than a small cell (long slivers are
+/// slow to rasterise and defeat per-tile culling). Returns false if lyon
+/// rejected a piece.
+pub fn fill_polygon_tiled<'a>(
+    mesh: &mut Mesh<FillVertex>,
+    tess: &mut FillTessellator,
+    rings: impl IntoIterator<Item = &'a [[f32; 2]]>,
+    class: u32,
+) -> bool {
+    let rings: Vec<Vec<[f64; 2]>> = rings
+        .into_iter()
+        .filter(|r| r.len() >= 3)
+        .map(|r| {
+            r.iter()
+                .map(|p| mercator(LatLng::new(p[1] as f64, p[0] as f64)))
+                .collect()
+        })
+        .collect();
+    if rings.is_empty() {
+        return true;
+    }
+    let bounds = ring_bounds(&rings[0]);
+    let mut pieces = Vec::new();
+    split_piece(rings, bounds, &mut pieces);
+    let mut ok = true;
+    for piece in pieces {
+        let r32: Vec<Vec<[f32; 2]>> = piece
+            .iter()
+            .map(|r| r.iter().map(|p| [p[0] as f32, p[1] as f32]).collect())
+            .collect();
+        ok &= fill_mercator(mesh, tess, r32.iter().map(|r| &r[..]), class);
+    }
+    ok
 }
 
 /// Appends a miter-joined strip for a polyline given in Mercator (`f64`, relative

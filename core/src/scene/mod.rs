@@ -404,6 +404,7 @@ pub fn build_overlays(
 
     // The vehicle: reserve its box before labels.
     let mut vehicle_shapes = Vec::new();
+    let mut vehicle_box = None;
     if let Some(kind) = spec.vehicle {
         let v = &state.vehicle;
         let best = view.to_screen(v.merc);
@@ -437,13 +438,11 @@ pub fn build_overlays(
             m.vehicle_fill,
             m.vehicle_outline,
         ));
-        reserved.push(Rect {
-            x0: p[0] - half,
-            y0: p[1] - half,
-            x1: p[0] + half,
-            y1: p[1] + half,
-        });
         o.vehicle_px = Some(p);
+        vehicle_box = Some(labels::VehicleBox {
+            center: p,
+            half: half * 0.8,
+        });
     }
 
     let placed = labels::place(
@@ -453,6 +452,7 @@ pub fn build_overlays(
         style.country_names,
         style.city_names,
         &reserved,
+        vehicle_box,
         atlas,
         &mut o.glyphs,
         &mut o.shapes,

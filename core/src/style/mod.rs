@@ -208,7 +208,7 @@ static TABLES: [StyleTable; 5] = [
         markers: MarkerLook {
             vehicle_fill: hex(0xffffff, 1.0),
             vehicle_outline: hex(0x0a1628, 1.0),
-            vehicle_size: 34.0,
+            vehicle_size: 44.0,
             waypoint_fill: hex(0x2ee6ff, 1.0),
             waypoint_outline: hex(0x0a1628, 1.0),
             waypoint_radius: 6.0,
@@ -263,7 +263,7 @@ static TABLES: [StyleTable; 5] = [
         markers: MarkerLook {
             vehicle_fill: hex(0xffc83d, 1.0),
             vehicle_outline: hex(0x1a1200, 1.0),
-            vehicle_size: 34.0,
+            vehicle_size: 44.0,
             waypoint_fill: hex(0xffffff, 1.0),
             waypoint_outline: hex(0x1a1200, 1.0),
             waypoint_radius: 6.0,
@@ -318,7 +318,7 @@ static TABLES: [StyleTable; 5] = [
         markers: MarkerLook {
             vehicle_fill: hex(0xff5a36, 1.0),
             vehicle_outline: hex(0xffffff, 1.0),
-            vehicle_size: 30.0,
+            vehicle_size: 40.0,
             waypoint_fill: hex(0xffffff, 1.0),
             waypoint_outline: hex(0xff5a36, 1.0),
             waypoint_radius: 5.5,
@@ -376,7 +376,7 @@ static TABLES: [StyleTable; 5] = [
         markers: MarkerLook {
             vehicle_fill: hex(0xd7263d, 1.0),
             vehicle_outline: hex(0xffffff, 1.0),
-            vehicle_size: 32.0,
+            vehicle_size: 42.0,
             waypoint_fill: hex(0xffffff, 1.0),
             waypoint_outline: hex(0xd7263d, 1.0),
             waypoint_radius: 6.0,
@@ -441,7 +441,7 @@ static TABLES: [StyleTable; 5] = [
         markers: MarkerLook {
             vehicle_fill: hex(0xffe14d, 1.0),
             vehicle_outline: hex(0x0e1620, 1.0),
-            vehicle_size: 34.0,
+            vehicle_size: 44.0,
             waypoint_fill: hex(0xffffff, 1.0),
             waypoint_outline: hex(0x0e1620, 1.0),
             waypoint_radius: 6.0,

@@ -106,10 +106,9 @@ fn sd_plane(p: vec2<f32>, s: f32) -> f32 {
 
 fn sd_ship(p: vec2<f32>, s: f32) -> f32 {
     let q = vec2<f32>(p.x, abs(p.y)) / s;
-    // Hull: a box with a pointed bow.
-    var d = sd_quad(q, vec2<f32>(-0.92, 0.0), vec2<f32>(-0.92, 0.36), vec2<f32>(0.45, 0.36), vec2<f32>(0.45, 0.0));
-    d = min(d, sd_quad(q, vec2<f32>(0.45, 0.0), vec2<f32>(0.45, 0.36), vec2<f32>(0.70, 0.25), vec2<f32>(1.0, 0.0)));
-    d = min(d, sd_box(q - vec2<f32>(-0.7, 0.0), vec2<f32>(0.22, 0.36), 0.12));
+    // Hull: a rounded stern, straight sides and a pointed bow.
+    var d = sd_box(q - vec2<f32>(-0.30, 0.0), vec2<f32>(0.62, 0.40), 0.16);
+    d = min(d, sd_quad(q, vec2<f32>(0.30, 0.0), vec2<f32>(0.30, 0.40), vec2<f32>(0.66, 0.30), vec2<f32>(1.0, 0.0)));
     return d * s;
 }
 
@@ -128,7 +127,8 @@ fn detail(kind: u32, p: vec2<f32>, s: f32) -> f32 {
         return abs(q.x - 0.44) * s;
     }
     if (kind == 4u) {
-        return (sd_box(q - vec2<f32>(-0.7, 0.0), vec2<f32>(0.16, 0.24), 0.06)) * s;
+        // Bridge near the stern.
+        return (sd_box(q - vec2<f32>(-0.58, 0.0), vec2<f32>(0.14, 0.26), 0.05)) * s;
     }
     return 1e5;
 }

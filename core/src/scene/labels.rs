@@ -247,7 +247,10 @@ pub fn place(
         });
         let (tw, th) = (run.width, run.height());
         let mut origins = Vec::with_capacity(16);
-        for r in [w.marker_radius * scale + 6.0 * scale, near + w.marker_radius * scale] {
+        for r in [
+            w.marker_radius * scale + 6.0 * scale,
+            near + w.marker_radius * scale,
+        ] {
             origins.extend([
                 [p[0] + r, p[1] - th / 2.0],
                 [p[0] - r - tw, p[1] - th / 2.0],
@@ -261,7 +264,11 @@ pub fn place(
         }
         cx.try_place(&run, &looks.waypoint, &origins, None);
     }
-    let waypoint_names: Vec<String> = set.waypoints.iter().map(|w| w.text.to_lowercase()).collect();
+    let waypoint_names: Vec<String> = set
+        .waypoints
+        .iter()
+        .map(|w| w.text.to_lowercase())
+        .collect();
 
     // 2. Country names, centred, only where the country is wide enough on screen.
     if show_countries {

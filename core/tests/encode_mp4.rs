@@ -110,6 +110,28 @@ fn top_level_boxes(path: &Path) -> Vec<String> {
     boxes
 }
 
+/// Every packet lasts one frame and presentation times are exactly n/fps.
+fn check_packet_timing(path: &Path, time_base: &str) {
+    let (num, den) = time_base.split_once('/').unwrap();
+    let ticks = den.parse::<i64>().unwrap() / num.parse::<i64>().unwrap() / FPS as i64;
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0"])
+        .args(["-show_entries", "packet=pts,duration", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut pts: Vec<i64> = Vec::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let (p, d) = line.split_once(',').unwrap();
+        assert_eq!(d.trim().parse::<i64>().unwrap(), ticks, "packet duration");
+        pts.push(p.trim().parse().unwrap());
+    }
+    pts.sort_unstable();
+    let expected: Vec<i64> = (0..FRAMES as i64).map(|n| n * ticks).collect();
+    assert_eq!(pts, expected);
+}
+
 fn write_video(path: &Path, container: Container, quality: Quality, rgba: bool) -> EncodeStats {
     let mut writer = VideoWriter::create_as(path, &settings(quality), container).unwrap();
     let mut yuv = georender::encode::I420Image::default();
@@ -171,6 +193,7 @@ fn mp4_has_exact_frames_duration_colour_and_faststart() {
             .as_str()
             .unwrap()
             .contains("mp4"));
+        check_packet_timing(&path, s["time_base"].as_str().unwrap());
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -23,24 +23,26 @@ pub use self::yuv::{rgba_to_i420, rgba_to_i420_reference, I420Image};
 
 /// Encoder effort/quality trade-off (SPEC section 2, `output.quality`).
 ///
-/// For H.264 each level maps to an x264 preset and a constant rate factor (CRF). The
-/// presets are picked for the project's 2-core machine, where the renderer needs most
-/// of a core too (SPEC section 9: 1080p on noisy frames runs ~19 fps with `veryfast`
-/// and ~12 fps with `medium`; real map frames are 2–6× cheaper):
+/// Each level maps to an x264 preset and constant rate factor (CRF), a VP9 setting and
+/// a GIF palette effort. The presets are picked for the project's 2-core machine, where
+/// the encoder is the slowest stage and shares the cores with the renderer. CPU time
+/// per 1080p frame measured there (FFmpeg's `testsrc2`, CRF 21): `veryfast` 32 ms,
+/// `faster` 50 ms, `medium` 63 ms, `slow` 103 ms; SPEC section 9 adds that real map
+/// animations encode 2–6× faster than noisy frames.
 ///
-/// | level | x264 preset / CRF | VP9 CRF / `cpu-used` | GIF NeuQuant speed |
+/// | level | x264 preset / CRF | VP9 CRF, deadline / `cpu-used` | GIF NeuQuant speed |
 /// |---|---|---|---|
-/// | `Draft` | `veryfast` / 26 | 38 / 8 | 20 |
-/// | `Standard` | `faster` / 21 | 33 / 6 | 10 |
-/// | `High` | `medium` / 18 | 28 / 4 | 5 |
+/// | `Draft` | `veryfast` / 26 | 38, realtime / 8 | 20 |
+/// | `Standard` | `faster` / 21 | 33, realtime / 6 | 10 |
+/// | `High` | `medium` / 18 | 28, good / 4 | 5 |
 ///
-/// `slow` was rejected for `High`: it roughly halves `medium`'s speed for a few percent
-/// of bitrate, which would make the encoder, not the renderer, the bottleneck there.
+/// `Standard` takes `faster` rather than `medium` to keep 1080p near real time on two
+/// cores. `slow` was rejected for `High`: 1.6× `medium`'s CPU time for ~3% fewer bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Quality {
     /// Quick previews: `veryfast`, CRF 26.
     Draft,
-    /// The default: `faster`, CRF 21 — visually clean map animations at ~`veryfast` cost.
+    /// The default: `faster`, CRF 21.
     #[default]
     Standard,
     /// Final renders: `medium`, CRF 18.

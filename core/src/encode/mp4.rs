@@ -124,15 +124,19 @@ impl VideoWriter {
             .ok_or_else(|| io_error("cannot create", path, "path is not valid UTF-8"))?;
         let octx = ff::format::output_as(&url, container.muxer())
             .map_err(|e| io_error("cannot create", path, e))?;
-        let mut writer = VideoWriter {
-            inner: None,
-            path: path.to_path_buf(),
-            settings: *settings,
-            container,
-        };
-        // From here on, dropping `writer` on an error removes the created file.
-        writer.inner = Some(Inner::open(octx, settings, container)?);
-        Ok(writer)
+        match Inner::open(octx, settings, container) {
+            Ok(inner) => Ok(VideoWriter {
+                inner: Some(inner),
+                path: path.to_path_buf(),
+                settings: *settings,
+                container,
+            }),
+            Err(e) => {
+                // The file was created (and closed again when `octx` was dropped).
+                let _ = std::fs::remove_file(path);
+                Err(e)
+            }
+        }
     }
 
     /// The file being written.
@@ -292,15 +296,16 @@ fn codec_options(container: Container, quality: Quality) -> ff::Dictionary<'stat
             opts.set("profile", "high");
         }
         Container::Webm => {
-            // Constant quality (bit rate 0), `good` deadline; cpu-used trades speed.
-            let (crf, cpu_used) = match quality {
-                Quality::Draft => ("38", "8"),
-                Quality::Standard => ("33", "6"),
-                Quality::High => ("28", "4"),
+            // Constant quality (bit rate 0). libvpx's `good` deadline runs at ~5–10 fps
+            // at 1080p on 2 cores; `realtime` at ~30 fps for ~10% more bytes.
+            let (crf, deadline, cpu_used) = match quality {
+                Quality::Draft => ("38", "realtime", "8"),
+                Quality::Standard => ("33", "realtime", "6"),
+                Quality::High => ("28", "good", "4"),
             };
             opts.set("crf", crf);
             opts.set("b", "0");
-            opts.set("deadline", "good");
+            opts.set("deadline", deadline);
             opts.set("cpu-used", cpu_used);
             opts.set("row-mt", "1");
         }

@@ -27,7 +27,8 @@ pub struct PngSequenceWriter {
 }
 
 impl PngSequenceWriter {
-    /// Uses (creating if needed) the directory `dir`.
+    /// Uses (creating if needed) the directory `dir`; existing frame files of the same
+    /// names are overwritten.
     pub fn create(dir: &Path, settings: &VideoSettings) -> Result<Self> {
         settings.check_basic()?;
         let created_dir = !dir.is_dir();

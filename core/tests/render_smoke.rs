@@ -205,6 +205,28 @@ fn look() {
             eprintln!("  t={t} {:.1} ms", t1.elapsed().as_secs_f64() * 1000.0);
             f.save_png(std::path::Path::new(&format!("/tmp/look_{name}_{t}.png")))
                 .unwrap();
+            if let Some(v) = p.overlays(t).vehicle_px {
+                let img = image::RgbaImage::from_raw(f.width, f.height, f.rgba.clone()).unwrap();
+                let (x, y) = (
+                    (v[0] as i64 - 60).max(0) as u32,
+                    (v[1] as i64 - 60).max(0) as u32,
+                );
+                let c = image::imageops::crop_imm(
+                    &img,
+                    x,
+                    y,
+                    120.min(f.width - x),
+                    120.min(f.height - y),
+                )
+                .to_image();
+                let big = image::imageops::resize(
+                    &c,
+                    c.width() * 3,
+                    c.height() * 3,
+                    image::imageops::FilterType::Nearest,
+                );
+                big.save(format!("/tmp/vehicle_{name}_{t}.png")).unwrap();
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (EGL/llvmpipe) as the fallback.
 
 use crate::error::{Error, Result};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What to install when no adapter is found (SPEC section 9).
 pub const DRIVER_HINT: &str = "no GPU adapter found (neither Vulkan nor OpenGL): install \
@@ -17,6 +17,8 @@ pub struct GpuContext {
     pub info: wgpu::AdapterInfo,
     /// The limits the device was created with.
     pub limits: wgpu::Limits,
+    /// The first GPU error not yet reported (wgpu would otherwise panic).
+    errors: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for GpuContext {
@@ -98,12 +100,31 @@ impl GpuContext {
         };
         let (device, queue) =
             pollster::block_on(adapter.request_device(&desc)).map_err(|e| e.to_string())?;
+        let errors: Arc<Mutex<Option<String>>> = Arc::default();
+        let sink = errors.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            let mut slot = sink.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                *slot = Some(e.to_string());
+            }
+        }));
         Ok(GpuContext {
             device,
             queue,
             info,
             limits,
+            errors,
         })
+    }
+
+    /// Returns (and clears) the first GPU error raised since the last call, as
+    /// `Error::RenderFailed`.
+    pub fn check(&self) -> Result<()> {
+        let mut slot = self.errors.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.take() {
+            Some(msg) => Err(Error::RenderFailed(format!("GPU error: {msg}"))),
+            None => Ok(()),
+        }
     }
 
     /// A one-line description of the adapter, e.g. `llvmpipe (LLVM 19) [Vulkan, Cpu]`.

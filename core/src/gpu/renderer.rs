@@ -185,6 +185,7 @@ impl Renderer {
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| Error::RenderFailed(format!("GPU wait failed: {e}")))?;
         job.stats.setup_seconds = start.elapsed().as_secs_f64();
+        self.shared.ctx.check()?;
         Ok(job)
     }
 }
@@ -740,8 +741,7 @@ impl PreparedJob {
         let mut copy_zooms: Vec<f64> = Vec::new();
         for pair in states.windows(2) {
             let (a, b) = (pair[0].camera, pair[1].camera);
-            if a.zoom == b.zoom && b.bearing_deg == 0.0 && !copy_zooms.iter().any(|&z| z == b.zoom)
-            {
+            if a.zoom == b.zoom && b.bearing_deg == 0.0 && !copy_zooms.contains(&b.zoom) {
                 copy_zooms.push(b.zoom);
             }
         }
@@ -1356,7 +1356,7 @@ impl PreparedJob {
             }
         }
         rb.buffer.unmap();
-        Ok(())
+        ctx.check()
     }
 
     /// Renders the frame at time `t` (seconds).

@@ -110,7 +110,7 @@ fn fade(t: f64, start: f64, end: f64) -> f32 {
     if t < start || t > end {
         return 0.0;
     }
-    let ramp = ((end - start) * 0.25).min(0.5).max(1e-3);
+    let ramp = ((end - start) * 0.25).clamp(1e-3, 0.5);
     let a = ((t - start) / ramp).min((end - t) / ramp).clamp(0.0, 1.0);
     // Smoothstep.
     (a * a * (3.0 - 2.0 * a)) as f32

@@ -405,8 +405,8 @@ static TABLES: [StyleTable; 5] = [
             width: 0.9,
         }),
         borders: Some(LineStyle {
-            color: hex(0x1c242e, 1.0),
-            width: 1.3,
+            color: hex(0x10161e, 1.0),
+            width: 1.7,
         }),
         sea_lanes: None,
         country_fills: true,

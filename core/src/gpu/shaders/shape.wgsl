@@ -98,17 +98,19 @@ fn sd_plane(p: vec2<f32>, s: f32) -> f32 {
     // Fuselage: a capsule from tail to nose.
     var d = sd_segment(q, vec2<f32>(-0.82, 0.0), vec2<f32>(0.84, 0.0)) - 0.12;
     // Main wings, swept back.
-    d = min(d, sd_quad(q, vec2<f32>(0.22, 0.0), vec2<f32>(-0.24, 0.98), vec2<f32>(-0.42, 0.98), vec2<f32>(-0.16, 0.0)));
+    d = min(d, sd_quad(q, vec2<f32>(0.30, 0.0), vec2<f32>(-0.20, 0.98), vec2<f32>(-0.44, 0.98), vec2<f32>(-0.20, 0.0)));
     // Tailplane.
     d = min(d, sd_quad(q, vec2<f32>(-0.56, 0.0), vec2<f32>(-0.82, 0.40), vec2<f32>(-0.94, 0.40), vec2<f32>(-0.80, 0.0)));
     return d * s;
 }
 
 fn sd_ship(p: vec2<f32>, s: f32) -> f32 {
-    let q = vec2<f32>(p.x, abs(p.y)) / s;
-    // Hull: a rounded stern, straight sides and a pointed bow.
+    let q = p / s;
+    // Hull: a rounded stern, straight sides and a pointed bow (not mirrored, so
+    // no seam runs along the keel).
     var d = sd_box(q - vec2<f32>(-0.30, 0.0), vec2<f32>(0.62, 0.40), 0.16);
-    d = min(d, sd_quad(q, vec2<f32>(0.30, 0.0), vec2<f32>(0.30, 0.40), vec2<f32>(0.66, 0.30), vec2<f32>(1.0, 0.0)));
+    d = min(d, sd_quad(q, vec2<f32>(0.30, -0.40), vec2<f32>(0.30, 0.40), vec2<f32>(0.66, 0.30), vec2<f32>(0.66, -0.30)));
+    d = min(d, sd_quad(q, vec2<f32>(0.66, -0.30), vec2<f32>(0.66, 0.30), vec2<f32>(1.0, 0.03), vec2<f32>(1.0, -0.03)));
     return d * s;
 }
 

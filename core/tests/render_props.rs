@@ -1,0 +1,132 @@
+//! Properties of rendered jobs: the vehicle stays in frame, labels never overlap,
+//! rendering is deterministic, the route is drawn progressively, and streaming
+//! gives the same frames as single renders.
+
+mod render_util;
+
+use render_util::{example, plan, renderer, EXAMPLES};
+use serde_json::json;
+
+#[test]
+fn vehicle_stays_in_frame() {
+    for name in EXAMPLES {
+        let job = example(name, json!({"resolution": "320x180"}));
+        let route = plan(&job);
+        let mut p = renderer().prepare(&job, &route).unwrap();
+        let (w, h) = (job.resolution.width as f32, job.resolution.height as f32);
+        let n = (job.duration * 4.0) as u32;
+        for i in 0..=n {
+            let t = (i as f64 / 4.0).min(job.duration);
+            let v = p.overlays(t).vehicle_px.expect("vehicle drawn");
+            assert!(
+                v[0] >= 0.0 && v[1] >= 0.0 && v[0] <= w && v[1] <= h,
+                "{name}: vehicle at {v:?} outside the frame at t={t}"
+            );
+        }
+    }
+}
+
+#[test]
+fn labels_never_overlap() {
+    for name in EXAMPLES {
+        for style in ["standard", "geopolitics", "maritime-dark"] {
+            let job = example(name, json!({"resolution": "640x360", "style": style}));
+            let route = plan(&job);
+            let mut p = renderer().prepare(&job, &route).unwrap();
+            let (w, h) = (job.resolution.width as f32, job.resolution.height as f32);
+            for i in 0..=12 {
+                let t = job.duration * i as f64 / 12.0;
+                let boxes = p.overlays(t).label_boxes;
+                for (a, ba) in boxes.iter().enumerate() {
+                    assert!(
+                        ba.x0 >= 0.0 && ba.y0 >= 0.0 && ba.x1 <= w && ba.y1 <= h,
+                        "{name}/{style} t={t}: label {ba:?} leaves the frame"
+                    );
+                    for bb in &boxes[a + 1..] {
+                        assert!(
+                            !ba.overlaps(bb),
+                            "{name}/{style} t={t}: {ba:?} overlaps {bb:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn same_job_same_pixels() {
+    let job = example("suez", json!({"resolution": "320x180"}));
+    let route = plan(&job);
+    let a = renderer()
+        .prepare(&job, &route)
+        .unwrap()
+        .render_frame(5.0)
+        .unwrap();
+    let b = renderer()
+        .prepare(&job, &route)
+        .unwrap()
+        .render_frame(5.0)
+        .unwrap();
+    assert_eq!(a.width, 320);
+    assert!(a.rgba == b.rgba, "two renders of the same frame differ");
+}
+
+#[test]
+fn route_is_drawn_progressively() {
+    // Minimal style: the route is the only orange-red thing on the map.
+    let job = example(
+        "london-new-york",
+        json!({"resolution": "640x360", "style": "minimal", "hud": false,
+               "camera": {"preset": "static_overview"}}),
+    );
+    let route = plan(&job);
+    let mut p = renderer().prepare(&job, &route).unwrap();
+    let accent = [0xff, 0x5a, 0x36];
+    let mut counts = Vec::new();
+    for t in [1.0, 4.0, 7.0, 10.0] {
+        let f = p.render_frame(t).unwrap();
+        let n = f
+            .rgba
+            .chunks_exact(4)
+            .filter(|px| (0..3).all(|c| px[c].abs_diff(accent[c]) < 40))
+            .count();
+        counts.push(n);
+    }
+    assert!(
+        counts.windows(2).all(|w| w[1] > w[0]),
+        "route pixels should grow over time: {counts:?}"
+    );
+}
+
+#[test]
+fn streaming_matches_single_frames() {
+    let job = example(
+        "singapore-tokyo",
+        json!({"resolution": "320x180", "duration": 1, "fps": 24, "style": "standard"}),
+    );
+    let route = plan(&job);
+    let mut p = renderer().prepare(&job, &route).unwrap();
+    let mut frames = Vec::new();
+    p.render_all(|i, f| {
+        frames.push((i, f.rgba.clone()));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(frames.len(), 24);
+    assert!(frames.iter().enumerate().all(|(k, (i, _))| k as u32 == *i));
+    for i in [0u32, 11, 23] {
+        let single = p.render_frame(i as f64 / 24.0).unwrap();
+        assert!(
+            single.rgba == frames[i as usize].1,
+            "frame {i} differs when streamed"
+        );
+    }
+}
+
+#[test]
+fn adapter_error_names_the_packages() {
+    let hint = georender::gpu::context::DRIVER_HINT;
+    assert!(hint.contains("mesa-vulkan-drivers"));
+    assert!(hint.contains("libegl-mesa0") && hint.contains("libgl1-mesa-dri"));
+}

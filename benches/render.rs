@@ -36,6 +36,20 @@ fn plan(job: &Job) -> Route {
     .unwrap()
 }
 
+/// CPU seconds this process has used (all threads, including the software
+/// rasteriser's): a load-independent companion to wall time on a busy machine.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |r| r.1)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 (11 and 12 after the command name).
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn p50(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -46,15 +60,28 @@ fn bench(c: &mut Criterion) {
     eprintln!("adapter: {}", renderer.context().describe());
     let mut g = c.benchmark_group("render");
     g.sample_size(10).measurement_time(Duration::from_secs(8));
+    // `GEORENDER_BENCH_RES=1080p` (or `4k`) limits the run to one resolution.
+    let only = std::env::var("GEORENDER_BENCH_RES").ok();
     for res in ["1080p", "4k"] {
+        if only.as_deref().is_some_and(|o| o != res) {
+            continue;
+        }
         let job = job(res);
         let route = plan(&job);
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_seconds());
         let mut prepared = renderer.prepare(&job, &route).unwrap();
         eprintln!(
-            "{res}: first setup {:.3} s ({} tiles)",
+            "{res}: first setup {:.3} s, cpu {:.2} s ({} tiles)",
             t0.elapsed().as_secs_f64(),
+            cpu_seconds() - c0,
             prepared.stats.tiles_rendered
+        );
+        let (t0, c0) = (Instant::now(), cpu_seconds());
+        drop(renderer.prepare(&job, &route).unwrap());
+        eprintln!(
+            "{res}: second setup {:.3} s, cpu {:.2} s",
+            t0.elapsed().as_secs_f64(),
+            cpu_seconds() - c0
         );
         if res == "1080p" {
             g.bench_function("setup_1080p", |b| {
@@ -63,18 +90,40 @@ fn bench(c: &mut Criterion) {
         }
         // Every frame of the video once, synchronously: p50 of single-frame latency.
         let n = prepared.frame_count();
+        let c0 = cpu_seconds();
         let mut times = Vec::with_capacity(n as usize);
+        let (mut copy, mut sampled) = (Vec::new(), Vec::new());
         for i in 0..n {
+            let copies = prepared.stats.copy_frames;
+            let tiles = prepared.stats.tiles_rendered;
             let t = Instant::now();
             prepared.render_frame(i as f64 / job.fps as f64).unwrap();
-            times.push(t.elapsed().as_secs_f64() * 1e3);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            times.push(ms);
+            if std::env::var_os("GEORENDER_TRACE").is_some() && ms > 40.0 {
+                eprintln!(
+                    "{res}: frame {i} {ms:.1} ms, {} tiles",
+                    prepared.stats.tiles_rendered - tiles
+                );
+            }
+            if prepared.stats.copy_frames > copies {
+                copy.push(ms);
+            } else {
+                sampled.push(ms);
+            }
         }
         eprintln!(
-            "{res}: single frame p50 {:.1} ms, max {:.1} ms ({} copy / {} sampled)",
+            "{res}: single frame p50 {:.1} ms, max {:.1} ms, total {:.2} s, cpu {:.2} s; \
+             {} copy (p50 {:.1} ms) / {} sampled (p50 {:.1} ms); {} tiles in all",
             p50(times.clone()),
             times.iter().cloned().fold(0.0, f64::max),
-            prepared.stats.copy_frames,
-            prepared.stats.sampled_frames
+            times.iter().sum::<f64>() / 1e3,
+            cpu_seconds() - c0,
+            copy.len(),
+            if copy.is_empty() { 0.0 } else { p50(copy.clone()) },
+            sampled.len(),
+            if sampled.is_empty() { 0.0 } else { p50(sampled.clone()) },
+            prepared.stats.tiles_rendered
         );
         // The stream (two frames in flight), per frame.
         let t = Instant::now();

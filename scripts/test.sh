@@ -10,3 +10,5 @@ echo "== clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== tests"
 cargo test --workspace
+echo "== C ABI"
+bash scripts/test-ffi.sh

@@ -1,8 +1,12 @@
 //! `georender`: the command-line tool. Argument parsing and output formatting
 //! only; every behaviour lives in the `georender` crate.
 
+mod progress;
+mod render;
+
 use clap::{Parser, Subcommand};
 use georender::{job, route, Error};
+use render::{Overrides, RenderArgs};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +38,39 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Renders a job file into `<output>/<name>.mp4` (+ `.jpg`); the name is the
+    /// file's stem. Exits non-zero when the job fails.
+    Render {
+        file: PathBuf,
+        #[command(flatten)]
+        args: RenderArgs,
+    },
+    /// Renders a batch file (`{jobs, shared_options}`, the REST body); files are
+    /// named from the waypoint labels (`port-said-to-bab-el-mandeb.mp4`).
+    /// Exits non-zero when any job fails.
+    Batch {
+        file: PathBuf,
+        #[command(flatten)]
+        args: RenderArgs,
+    },
+    /// Renders one frame of a job to a PNG.
+    Frame {
+        file: PathBuf,
+        /// Time of the frame in seconds.
+        #[arg(long = "t", value_name = "SECONDS")]
+        t: f64,
+        /// The PNG to write.
+        #[arg(short, long, default_value = "frame.png")]
+        output: PathBuf,
+        #[command(flatten)]
+        overrides: Overrides,
+    },
+    /// Lists the map styles with a description.
+    Styles {
+        /// Print a JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +78,15 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate { file, json } => validate(&file, json),
         Command::Route { file, json } => route_cmd(&file, json),
+        Command::Render { file, args } => render::render_cmd(&file, &args),
+        Command::Batch { file, args } => render::batch_cmd(&file, &args),
+        Command::Frame {
+            file,
+            t,
+            output,
+            overrides,
+        } => render::frame_cmd(&file, t, &output, &overrides),
+        Command::Styles { json } => styles_cmd(json),
     }
 }
 
@@ -151,6 +197,23 @@ fn route_cmd(file: &Path, as_json: bool) -> ExitCode {
         (Err(e), false) => {
             print_issues(&e);
             return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn styles_cmd(as_json: bool) -> ExitCode {
+    let styles = georender::style::all();
+    if as_json {
+        let list: Vec<Value> = styles
+            .iter()
+            .map(|s| json!({ "name": s.name, "description": s.description }))
+            .collect();
+        println!("{}", Value::Array(list));
+    } else {
+        let width = styles.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        for s in styles {
+            println!("{:<width$}  {}", s.name, s.description);
         }
     }
     ExitCode::SUCCESS

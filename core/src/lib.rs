@@ -7,6 +7,7 @@
 pub mod anim;
 pub mod assets;
 pub mod encode;
+pub mod engine;
 pub mod error;
 pub mod geo;
 pub mod gpu;
@@ -15,5 +16,9 @@ pub mod route;
 pub mod scene;
 pub mod style;
 
+pub use engine::{
+    BatchHandle, BatchOptions, BatchStatus, Engine, EngineSettings, Flow, JobResult, JobStatus,
+    ProgressEvent,
+};
 pub use error::{Error, ErrorCode, Issue, Result};
 pub use geo::LatLng;

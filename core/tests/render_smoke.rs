@@ -178,8 +178,11 @@ fn plan(job: &georender::job::Job) -> georender::route::Route {
 fn look() {
     let res = std::env::var("LOOK_RES").unwrap_or("640x360".into());
     let styles = std::env::var("LOOK_STYLES").unwrap_or("".into());
+    // LOOK_PREFIX names the files (/tmp/<prefix>_<job>_<t>.png); LOOK_JOBS picks jobs.
+    let prefix = std::env::var("LOOK_PREFIX").unwrap_or("look".into());
+    let jobs = std::env::var("LOOK_JOBS").unwrap_or("suez,singapore-tokyo,london-new-york".into());
     let r = Renderer::new().unwrap();
-    for name in ["suez", "singapore-tokyo", "london-new-york"] {
+    for name in jobs.split(',') {
         let text = std::fs::read_to_string(format!(
             "{}/../examples/jobs/{name}.json",
             env!("CARGO_MANIFEST_DIR")
@@ -203,7 +206,7 @@ fn look() {
             let t1 = std::time::Instant::now();
             let f = p.render_frame(t).unwrap();
             eprintln!("  t={t} {:.1} ms", t1.elapsed().as_secs_f64() * 1000.0);
-            f.save_png(std::path::Path::new(&format!("/tmp/look_{name}_{t}.png")))
+            f.save_png(std::path::Path::new(&format!("/tmp/{prefix}_{name}_{t}.png")))
                 .unwrap();
             if let Some(v) = p.overlays(t).vehicle_px {
                 let img = image::RgbaImage::from_raw(f.width, f.height, f.rgba.clone()).unwrap();

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod context;
+mod cpu_sample;
 pub mod images;
 pub mod pipelines;
 pub mod renderer;

@@ -19,6 +19,13 @@ pub fn tile_samples() -> u32 {
     }
 }
 
+/// Temporary experiment switches (`GEORENDER_X=a,b`).
+pub fn x(flag: &str) -> bool {
+    std::env::var("GEORENDER_X")
+        .map(|v| v.split(',').any(|f| f == flag))
+        .unwrap_or(false)
+}
+
 /// WGSL sources, validated by `tests/render_shaders.rs`.
 pub mod shaders {
     pub const BASEMAP: &str = include_str!("shaders/basemap.wgsl");
@@ -100,18 +107,20 @@ pub struct Pipelines {
     pub glyph: wgpu::RenderPipeline,
     pub shape: wgpu::RenderPipeline,
     pub linear: wgpu::Sampler,
+    /// Bilinear, clamped, no mips: the sampler of cached tiles.
+    pub tile_sampler: wgpu::Sampler,
     /// Alignment of dynamic uniform offsets.
     pub uniform_align: u64,
     /// MSAA samples of the tile pipelines.
     pub tile_samples: u32,
 }
 
-fn premultiplied() -> Option<wgpu::ColorTargetState> {
-    Some(wgpu::ColorTargetState {
+fn target(blend: bool) -> [Option<wgpu::ColorTargetState>; 1] {
+    [Some(wgpu::ColorTargetState {
         format: FORMAT,
-        blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
+        blend: blend.then_some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
         write_mask: wgpu::ColorWrites::ALL,
-    })
+    })]
 }
 
 fn uniform_entry(binding: u32, dynamic: bool, size: u64) -> wgpu::BindGroupLayoutEntry {
@@ -170,6 +179,8 @@ struct PipeDesc<'a> {
     buffers: &'a [Option<wgpu::VertexBufferLayout<'a>>],
     topology: wgpu::PrimitiveTopology,
     samples: u32,
+    /// Premultiplied-alpha blending (off for opaque passes: cheaper on a CPU rasteriser).
+    blend: bool,
 }
 
 fn pipeline(device: &wgpu::Device, d: PipeDesc<'_>) -> wgpu::RenderPipeline {
@@ -195,7 +206,7 @@ fn pipeline(device: &wgpu::Device, d: PipeDesc<'_>) -> wgpu::RenderPipeline {
             module: d.module,
             entry_point: Some(d.fs),
             compilation_options: Default::default(),
-            targets: &[premultiplied()],
+            targets: &target(d.blend),
         }),
         multiview_mask: None,
         cache: None,
@@ -298,6 +309,7 @@ impl Pipelines {
                 buffers: &[vertex(std::mem::size_of::<FillVertex>(), fill_attrs)],
                 topology: tri,
                 samples: tile_samples,
+                blend: true,
             },
         );
         let line = pipeline(
@@ -311,6 +323,7 @@ impl Pipelines {
                 buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
                 topology: tri,
                 samples: tile_samples,
+                blend: true,
             },
         );
         let imagery = pipeline(
@@ -324,6 +337,7 @@ impl Pipelines {
                 buffers: &[],
                 topology: strip,
                 samples: tile_samples,
+                blend: false,
             },
         );
         let quad = pipeline(
@@ -337,6 +351,7 @@ impl Pipelines {
                 buffers: &[instance(std::mem::size_of::<QuadInstance>(), quad_attrs)],
                 topology: strip,
                 samples: 1,
+                blend: false,
             },
         );
         let route_pipe = pipeline(
@@ -350,6 +365,7 @@ impl Pipelines {
                 buffers: &[vertex(std::mem::size_of::<LineVertex>(), route_attrs)],
                 topology: tri,
                 samples: 1,
+                blend: true,
             },
         );
         let glyph_pipe = pipeline(
@@ -363,6 +379,7 @@ impl Pipelines {
                 buffers: &[instance(std::mem::size_of::<GlyphInstance>(), glyph_attrs)],
                 topology: strip,
                 samples: 1,
+                blend: true,
             },
         );
         let shape_pipe = pipeline(
@@ -376,6 +393,7 @@ impl Pipelines {
                 buffers: &[instance(std::mem::size_of::<ShapeInstance>(), shape_attrs)],
                 topology: strip,
                 samples: 1,
+                blend: true,
             },
         );
         let linear = device.create_sampler(&wgpu::SamplerDescriptor {
@@ -387,7 +405,19 @@ impl Pipelines {
             mipmap_filter: wgpu::MipmapFilterMode::Linear,
             ..Default::default()
         });
+        let tile_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("tile"),
+            address_mode_u: wgpu::AddressMode::ClampToEdge,
+            address_mode_v: wgpu::AddressMode::ClampToEdge,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            mipmap_filter: wgpu::MipmapFilterMode::Nearest,
+            lod_min_clamp: 0.0,
+            lod_max_clamp: 0.0,
+            ..Default::default()
+        });
         Pipelines {
+            tile_sampler,
             basemap_bgl,
             composite_bgl,
             route_bgl,

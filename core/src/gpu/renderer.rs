@@ -12,6 +12,7 @@
 //! - two frames are in flight; readback goes through mapped buffers.
 
 use super::context::GpuContext;
+use super::cpu_sample::{self, TilePixels};
 use super::images::{CpuImage, GpuImage};
 use super::pipelines::{FrameUniform, Pipelines, QuadInstance, RouteUniform, TileUniform, FORMAT};
 use crate::error::{Error, Result};
@@ -31,6 +32,12 @@ pub const PAD: i64 = 2;
 /// Zoom spacing of the levels used while the zoom changes.
 pub const SAMPLED_STEP: f64 = 0.5;
 const TILE_BATCH: usize = 16;
+/// Frames whose tiles `prepare` renders; later tiles are rendered while
+/// frames stream, [`LOOKAHEAD`] frames ahead of their first use, at most
+/// [`PREFETCH`] a frame (`GEORENDER_EAGER_TILES=1` renders all in `prepare`).
+const SETUP_FRAMES: u32 = 8;
+const LOOKAHEAD: u32 = 45;
+const PREFETCH: usize = 1;
 const TILE_UNIFORM_STRIDE: u64 = 1536;
 
 /// Where the basemap geometry and rasters come from.
@@ -74,6 +81,8 @@ pub struct RenderStats {
     pub tiles_rendered: usize,
     /// Zoom levels planned.
     pub levels: usize,
+    /// Tiles taken from the renderer's cache (drawn by an earlier job).
+    pub tiles_cached: usize,
     /// Frames composited by copying tiles / by sampling them.
     pub copy_frames: usize,
     pub sampled_frames: usize,
@@ -98,6 +107,68 @@ pub(crate) struct Shared {
     relief: Mutex<Option<Arc<GpuImage>>>,
     white: Arc<GpuImage>,
     fonts: Arc<Fonts>,
+    tile_cache: Mutex<TileCache>,
+}
+
+/// What a cached basemap tile's pixels depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct TileKey {
+    style: &'static str,
+    hillshade: bool,
+    height: u32,
+    tile_tex: u32,
+    zoom_bits: u64,
+    tx: i64,
+    ty: i64,
+}
+
+/// Basemap tiles shared by the jobs of a renderer (same style, frame height
+/// and zoom level → same pixels), least recently used dropped first once over
+/// [`TILE_CACHE_BYTES`] (tiles a live job holds are never dropped).
+#[derive(Default)]
+struct TileCache {
+    map: HashMap<TileKey, (Arc<Tile>, u64)>,
+    clock: u64,
+    bytes: usize,
+}
+
+/// Memory budget of the shared tile cache.
+const TILE_CACHE_BYTES: usize = 512 << 20;
+
+impl TileCache {
+    fn get(&mut self, key: &TileKey) -> Option<Arc<Tile>> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.map.get_mut(key).map(|e| {
+            e.1 = clock;
+            e.0.clone()
+        })
+    }
+
+    fn insert(&mut self, key: TileKey, tile: Arc<Tile>) {
+        self.clock += 1;
+        self.bytes += tile.bytes;
+        if let Some(old) = self.map.insert(key, (tile, self.clock)) {
+            self.bytes -= old.0.bytes;
+        }
+        if self.bytes > TILE_CACHE_BYTES {
+            let mut idle: Vec<(u64, TileKey)> = self
+                .map
+                .iter()
+                .filter(|(_, e)| Arc::strong_count(&e.0) == 1)
+                .map(|(k, e)| (e.1, *k))
+                .collect();
+            idle.sort_unstable_by_key(|e| e.0);
+            for (_, k) in idle {
+                if self.bytes <= TILE_CACHE_BYTES * 3 / 4 {
+                    break;
+                }
+                if let Some(e) = self.map.remove(&k) {
+                    self.bytes -= e.0.bytes;
+                }
+            }
+        }
+    }
 }
 
 /// Owns the GPU context, pipelines and the caches shared by jobs (tessellated
@@ -147,6 +218,7 @@ impl Renderer {
                 relief: Mutex::new(None),
                 white,
                 fonts: Fonts::get()?,
+                tile_cache: Mutex::new(TileCache::default()),
                 ctx,
             }),
         })
@@ -254,13 +326,17 @@ impl Shared {
 struct Tile {
     texture: wgpu::Texture,
     bind: wgpu::BindGroup,
+    /// The tile's pixels in memory, for CPU magnification (software GPUs only).
+    pixels: Option<TilePixels>,
+    /// Memory held (texture and pixels).
+    bytes: usize,
 }
 
 struct Level {
     zoom: f64,
     world_px: f64,
     band: usize,
-    tiles: HashMap<(i64, i64), Tile>,
+    tiles: HashMap<(i64, i64), Arc<Tile>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -334,6 +410,10 @@ pub struct PreparedJob {
     /// Zooms held by the camera for at least two frames (copy-composited).
     copy_zooms: Vec<f64>,
     last_use: HashMap<(usize, i64, i64), u32>,
+    /// Render every planned tile in `prepare`.
+    eager: bool,
+    /// Planned tiles not rendered yet, by first use (frame index), soonest last.
+    pending: Vec<(u32, usize, (i64, i64))>,
     route: Option<GpuRoute>,
     msaa: wgpu::TextureView,
     tile_uniforms: wgpu::Buffer,
@@ -350,6 +430,8 @@ pub struct PreparedJob {
     glyphs: GrowBuffer,
     quads: GrowBuffer,
     readback: [Readback; 2],
+    /// CPU-magnified basemap of the frame being recorded (software GPUs).
+    upload: Option<Vec<u8>>,
     padded_row: u32,
     next_slot: usize,
     /// Inner tile size and tile texture size (inner + gutters) in pixels.
@@ -587,7 +669,16 @@ impl PreparedJob {
             index: 0,
         });
         let instance_usage = wgpu::BufferUsages::VERTEX;
+        // On a CPU rasteriser, magnify zooming frames' basemap on the CPU
+        // (`GEORENDER_SAMPLE=gpu` forces the shader path, `cpu` the CPU one).
+        let cpu_sample = match std::env::var("GEORENDER_SAMPLE").ok().as_deref() {
+            Some("gpu") => false,
+            Some("cpu") => true,
+            _ => ctx.info.device_type == wgpu::DeviceType::Cpu,
+        };
+        let upload = cpu_sample.then(Vec::new);
         Ok(PreparedJob {
+            upload,
             shapes: GrowBuffer::new(device, "shapes", instance_usage),
             glyphs: GrowBuffer::new(device, "glyphs", instance_usage),
             quads: GrowBuffer::new(device, "quads", instance_usage),
@@ -597,6 +688,8 @@ impl PreparedJob {
             levels: Vec::new(),
             copy_zooms: Vec::new(),
             last_use: HashMap::new(),
+            pending: Vec::new(),
+            eager: std::env::var("GEORENDER_EAGER_TILES").is_ok_and(|v| v == "1"),
             route,
             msaa,
             tile_uniforms,
@@ -755,6 +848,7 @@ impl PreparedJob {
             );
         }
         let mut needed: Vec<(usize, (i64, i64))> = Vec::new();
+        let mut later: Vec<(u32, usize, (i64, i64))> = Vec::new();
         let mut seen = HashSet::new();
         for (i, st) in states.iter().enumerate() {
             let (view, comp) = self.choose(st);
@@ -762,10 +856,18 @@ impl PreparedJob {
             for t in tiles {
                 self.last_use.insert((li, t.0, t.1), i as u32);
                 if seen.insert((li, t)) {
-                    needed.push((li, t));
+                    // Setup renders the first frames' tiles; the rest are
+                    // rendered just ahead of the frames that need them.
+                    if (i as u32) < SETUP_FRAMES || self.eager || self.from_cache(li, t) {
+                        needed.push((li, t));
+                    } else {
+                        later.push((i as u32, li, t));
+                    }
                 }
             }
         }
+        later.reverse();
+        self.pending = later;
         if trace {
             // Tessellate (or fetch) every band first so the tile timing below is pure GPU.
             let bands: HashSet<usize> = self.levels.iter().map(|l| l.band).collect();
@@ -799,12 +901,43 @@ impl PreparedJob {
         Ok(())
     }
 
+    fn tile_key(&self, li: usize, (tx, ty): (i64, i64)) -> TileKey {
+        TileKey {
+            style: self.spec.style.name,
+            hillshade: self.spec.hillshade,
+            height: self.spec.height,
+            tile_tex: self.tile_tex,
+            zoom_bits: self.levels[li].zoom.to_bits(),
+            tx,
+            ty,
+        }
+    }
+
+    /// Takes tile `key` of level `li` from the shared cache; whether it was there.
+    fn from_cache(&mut self, li: usize, key: (i64, i64)) -> bool {
+        if self.levels[li].tiles.contains_key(&key) {
+            return true;
+        }
+        let k = self.tile_key(li, key);
+        let hit = self.shared.tile_cache.lock().unwrap().get(&k);
+        match hit {
+            // A tile without pixels can't serve CPU magnification: redraw it.
+            Some(t) if t.pixels.is_some() || self.upload.is_none() => {
+                self.levels[li].tiles.insert(key, t);
+                self.stats.tiles_cached += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn render_tiles(&mut self, needed: &[(usize, (i64, i64))]) -> Result<()> {
-        let todo: Vec<(usize, (i64, i64))> = needed
-            .iter()
-            .copied()
-            .filter(|(li, t)| !self.levels[*li].tiles.contains_key(t))
-            .collect();
+        let mut todo: Vec<(usize, (i64, i64))> = Vec::new();
+        for &(li, t) in needed {
+            if !self.from_cache(li, t) {
+                todo.push((li, t));
+            }
+        }
         if todo.is_empty() {
             return Ok(());
         }
@@ -983,14 +1116,83 @@ impl PreparedJob {
                         },
                         wgpu::BindGroupEntry {
                             binding: 1,
-                            resource: wgpu::BindingResource::Sampler(&self.shared.pipes.linear),
+                            resource: wgpu::BindingResource::Sampler(&self.shared.pipes.tile_sampler),
                         },
                     ],
                 });
-                made.push((li, (tx, ty), Tile { texture, bind }));
+                made.push((
+                    li,
+                    (tx, ty),
+                    Tile {
+                        texture,
+                        bind,
+                        pixels: None,
+                        bytes: (tile_tex * tile_tex * 4) as usize,
+                    },
+                ));
             }
-            ctx.queue.submit([encoder.finish()]);
+            // Software GPUs: read the tiles back for CPU magnification.
+            let staging = self.upload.is_some().then(|| {
+                let row = (tile_tex * 4).div_ceil(256) * 256;
+                let per = row as u64 * tile_tex as u64;
+                let buf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("tile readback"),
+                    size: per * made.len() as u64,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                for (i, (_, _, t)) in made.iter().enumerate() {
+                    encoder.copy_texture_to_buffer(
+                        t.texture.as_image_copy(),
+                        wgpu::TexelCopyBufferInfo {
+                            buffer: &buf,
+                            layout: wgpu::TexelCopyBufferLayout {
+                                offset: per * i as u64,
+                                bytes_per_row: Some(row),
+                                rows_per_image: Some(tile_tex),
+                            },
+                        },
+                        wgpu::Extent3d {
+                            width: tile_tex,
+                            height: tile_tex,
+                            depth_or_array_layers: 1,
+                        },
+                    );
+                }
+                encoder.map_buffer_on_submit(&buf, wgpu::MapMode::Read, .., |_| {});
+                (buf, row as usize, per as usize)
+            });
+            let sub = ctx.queue.submit([encoder.finish()]);
+            if let Some((buf, row, per)) = staging {
+                ctx.device
+                    .poll(wgpu::PollType::Wait {
+                        submission_index: Some(sub),
+                        timeout: None,
+                    })
+                    .map_err(|e| Error::RenderFailed(format!("GPU wait failed: {e}")))?;
+                {
+                    let data = buf
+                        .slice(..)
+                        .get_mapped_range()
+                        .map_err(|e| Error::RenderFailed(format!("readback failed: {e}")))?;
+                    let n = tile_tex as usize;
+                    for (i, (_, _, t)) in made.iter_mut().enumerate() {
+                        let mut px = vec![0u32; n * n];
+                        for y in 0..n {
+                            let src = &data[per * i + row * y..][..n * 4];
+                            let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut px[y * n..(y + 1) * n]);
+                            dst.copy_from_slice(src);
+                        }
+                        t.pixels = Some(Arc::new(px));
+                        t.bytes *= 2;
+                    }
+                }
+                buf.unmap();
+            }
+            let mut cache = self.shared.tile_cache.lock().unwrap();
             for (li, key, tile) in made {
+                let tile = Arc::new(tile);
+                cache.insert(self.tile_key(li, key), tile.clone());
                 self.levels[li].tiles.insert(key, tile);
                 self.stats.tiles_rendered += 1;
             }
@@ -1038,11 +1240,37 @@ impl PreparedJob {
         let st = self.state(t);
         let (view, comp) = self.choose(&st);
         let (li, tiles, outside) = self.footprint(&view, comp);
-        let missing: Vec<_> = tiles
+        let mut missing: Vec<_> = tiles
             .iter()
             .filter(|k| !self.levels[li].tiles.contains_key(k))
             .map(|&k| (li, k))
             .collect();
+        // Prefetch planned tiles of the next frames: enough this frame that,
+        // at the same pace, every tile is ready before its first use.
+        let frame = (t * self.spec.fps as f64).round() as u32;
+        let mut budget = PREFETCH;
+        for (n, &(first, _, _)) in self.pending.iter().rev().enumerate() {
+            if first > frame + LOOKAHEAD {
+                break;
+            }
+            let frames_left = first.saturating_sub(frame).max(1) as usize;
+            budget = budget.max((n + 1).div_ceil(frames_left));
+        }
+        let mut fetched = 0;
+        while let Some(&(first, pl, pk)) = self.pending.last() {
+            if self.levels[pl].tiles.contains_key(&pk) {
+                self.pending.pop();
+                continue;
+            }
+            if first > frame + LOOKAHEAD || fetched >= budget {
+                break;
+            }
+            self.pending.pop();
+            if !missing.contains(&(pl, pk)) {
+                missing.push((pl, pk));
+                fetched += 1;
+            }
+        }
         self.render_tiles(&missing)?;
         let ov = build_overlays(&self.spec, &st, &view, &mut self.atlas);
         self.upload_atlas();
@@ -1123,6 +1351,72 @@ impl PreparedJob {
                     );
                 }
                 self.stats.copy_frames += 1;
+                wgpu::LoadOp::Load
+            }
+            Composite::Sampled(_)
+                if self.upload.is_some()
+                    && view.angle == 0.0
+                    && view.world_px >= level.world_px
+                    && tiles.iter().all(|k| {
+                        level.tiles.get(k).is_none_or(|t| t.pixels.is_some())
+                    }) =>
+            {
+                // Software GPU: magnify on the CPU, upload into the frame.
+                let wp = level.world_px;
+                let inv = wp / view.world_px;
+                let map = cpu_sample::Mapping {
+                    width: w as usize,
+                    height: h as usize,
+                    inv_scale: inv,
+                    origin: [
+                        view.center[0] * wp - w as f64 / 2.0 * inv,
+                        view.center[1] * wp - h as f64 / 2.0 * inv,
+                    ],
+                };
+                let o = style.ocean.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
+                let grid = cpu_sample::Grid {
+                    tile,
+                    tile_tex: tile_tex as usize,
+                    pad: PAD,
+                    fill: u32::from_le_bytes([o[0], o[1], o[2], 255]),
+                };
+                let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+                let buf = self.upload.as_mut().expect("upload buffer");
+                buf.resize(w as usize * h as usize * 4, 0);
+                let t0 = std::time::Instant::now();
+                cpu_sample::resample(
+                    buf,
+                    w as usize * 4,
+                    map,
+                    grid,
+                    |tx, ty| {
+                        level
+                            .tiles
+                            .get(&(tx, ty))
+                            .and_then(|t| t.pixels.as_deref())
+                            .map(|v| &v[..])
+                    },
+                    threads,
+                );
+                let t1 = std::time::Instant::now();
+                if std::env::var_os("GEORENDER_TRACE").is_some() {
+                    eprintln!("[georender] resample {:.2} ms", (t1 - t0).as_secs_f64() * 1e3);
+                }
+                ctx.queue.write_texture(
+                    self.frame_tex.as_image_copy(),
+                    buf,
+                    wgpu::TexelCopyBufferLayout {
+                        offset: 0,
+                        bytes_per_row: Some(w * 4),
+                        rows_per_image: Some(h),
+                    },
+                    wgpu::Extent3d {
+                        width: w,
+                        height: h,
+                        depth_or_array_layers: 1,
+                    },
+                );
+                self.stats.sampled_frames += 1;
                 wgpu::LoadOp::Load
             }
             Composite::Sampled(_) => {

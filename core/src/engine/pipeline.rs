@@ -1,0 +1,319 @@
+//! One job from start to files: route, prepare, then the render thread feeding a
+//! bounded queue that an encoder thread drains.
+//!
+//! ```text
+//! render thread (GPU, 2 frames in flight) ──copy into a recycled buffer──▶
+//!     queue (QUEUE_FRAMES) ──▶ encoder thread (RGBA→I420, x264, mux, thumbnail)
+//!         └──────────── buffer returned for reuse ◀─────────────┘
+//! ```
+//!
+//! At most [`FRAME_BUFFERS`] frame buffers exist per job whatever the duration, so
+//! memory is bounded. Outputs are written under hidden `.part` names and renamed
+//! when complete; on failure or cancel they are removed.
+
+use super::batch::BatchInner;
+use super::types::{JobProgress, JobResult, JobStatus, ProgressEvent, RouteInfo};
+use super::Runtime;
+use crate::encode::{self, EncodeStats, FrameSink, OutputFormat, Quality, VideoSettings};
+use crate::error::{Error, Result};
+use crate::gpu::PreparedJob;
+use crate::job::{self, Job};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Instant;
+
+/// Frames that may wait between the renderer and the encoder.
+pub const QUEUE_FRAMES: usize = 2;
+/// Frame buffers a job allocates at most: the queue, one being filled by the
+/// renderer and one being encoded.
+pub const FRAME_BUFFERS: usize = QUEUE_FRAMES + 2;
+
+/// The encoder's format for a job's `output.format`.
+pub fn output_format(f: job::OutputFormat) -> OutputFormat {
+    match f {
+        job::OutputFormat::Mp4 => OutputFormat::Mp4,
+        job::OutputFormat::Webm => OutputFormat::Webm,
+        job::OutputFormat::Gif => OutputFormat::Gif,
+        job::OutputFormat::Png => OutputFormat::Png,
+    }
+}
+
+/// The encoder's quality for a job's `output.quality`.
+pub fn quality(q: job::Quality) -> Quality {
+    match q {
+        job::Quality::Draft => Quality::Draft,
+        job::Quality::Standard => Quality::Standard,
+        job::Quality::High => Quality::High,
+    }
+}
+
+/// The encoder settings of a job.
+pub fn video_settings(job: &Job) -> VideoSettings {
+    VideoSettings {
+        width: job.resolution.width,
+        height: job.resolution.height,
+        fps: job.fps,
+        quality: quality(job.output.quality),
+    }
+}
+
+/// File name of a job's video (a directory for `png`).
+pub fn video_file_name(job_id: &str, format: OutputFormat) -> String {
+    match format.extension() {
+        Some(ext) => format!("{job_id}.{ext}"),
+        None => job_id.to_string(),
+    }
+}
+
+/// File name of a job's thumbnail.
+pub fn thumbnail_file_name(job_id: &str) -> String {
+    format!("{job_id}.jpg")
+}
+
+/// Creates `dir` (and parents); `ENCODE_FAILED` naming it when that fails.
+pub(crate) fn ensure_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::EncodeFailed(format!(
+            "cannot create output directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    if !dir.is_dir() {
+        return Err(Error::EncodeFailed(format!(
+            "output directory {} is not a directory",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that files can be created in `dir` (creating it if needed).
+pub(crate) fn check_writable(dir: &Path) -> Result<()> {
+    ensure_dir(dir)?;
+    let probe = dir.join(format!(".georender-probe-{}", std::process::id()));
+    std::fs::File::create(&probe).map_err(|e| {
+        Error::EncodeFailed(format!(
+            "cannot write to output directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Removes the listed paths (files or directories) when dropped, unless disarmed.
+struct Cleanup(Vec<PathBuf>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            if p.is_dir() {
+                let _ = std::fs::remove_dir_all(p);
+            } else {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    if to.is_dir() {
+        let _ = std::fs::remove_dir_all(to);
+    }
+    std::fs::rename(from, to).map_err(|e| {
+        Error::EncodeFailed(format!(
+            "cannot move {} to {}: {e}",
+            from.display(),
+            to.display()
+        ))
+    })
+}
+
+/// Renders and encodes job `index` of `batch`; the complete entry, or the error
+/// the job fails (or is cancelled) with. Leaves no files behind on error.
+pub(crate) fn run_job(rt: &Runtime, batch: &BatchInner, index: usize) -> Result<JobResult> {
+    let start = Instant::now();
+    let slot = &batch.slots[index];
+    let job = &slot.job;
+    let check = || {
+        if batch.is_cancelled(index) {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    batch.emit(ProgressEvent::JobStarted {
+        batch_id: batch.id.clone(),
+        job_id: slot.id.clone(),
+        index,
+        total: job.frame_count().max(1),
+    });
+    check()?;
+    let route = crate::route::plan(job)?;
+    check()?;
+
+    let dir = &rt.settings.output_dir;
+    ensure_dir(dir)?;
+    let format = output_format(job.output.format);
+    let video_name = video_file_name(&slot.id, format);
+    let video = dir.join(&video_name);
+    let video_part = dir.join(format!(".{video_name}.part"));
+    let thumb = job
+        .output
+        .thumbnail
+        .then(|| dir.join(thumbnail_file_name(&slot.id)));
+    let thumb_part = thumb
+        .as_ref()
+        .map(|_| dir.join(format!(".{}.part", thumbnail_file_name(&slot.id))));
+    let mut cleanup = Cleanup(vec![video_part.clone()]);
+    cleanup.0.extend(thumb_part.clone());
+
+    let settings = video_settings(job);
+    let sink = encode::open_sink(format, &video_part, &settings)?;
+    let renderer = rt.renderer()?;
+    let mut prepared = renderer.prepare(job, &route)?;
+    check()?;
+    let stats = stream(
+        &mut prepared,
+        sink,
+        &settings,
+        thumb_part.as_deref(),
+        batch,
+        index,
+    )?;
+
+    rename(&video_part, &video)?;
+    if let (Some(part), Some(thumb)) = (&thumb_part, &thumb) {
+        if let Err(e) = rename(part, thumb) {
+            cleanup.0.push(video.clone());
+            return Err(e);
+        }
+    }
+    cleanup.0.clear();
+
+    let mut r = JobResult::queued(slot.id.clone(), index);
+    r.status = JobStatus::Complete;
+    r.video = Some(rt.file_ref(&video));
+    r.thumbnail = thumb.as_deref().map(|t| rt.file_ref(t));
+    r.duration_seconds = Some(stats.duration_seconds);
+    r.resolution = Some(format!("{}x{}", settings.width, settings.height));
+    r.fps = Some(settings.fps);
+    r.frames = Some(stats.frames);
+    r.file_size_bytes = Some(stats.file_size_bytes);
+    r.route = Some(RouteInfo {
+        distance_km: (route.distance_km * 10.0).round() / 10.0,
+        mode: route.mode.as_str().to_string(),
+        passages: route.passages.clone(),
+    });
+    r.render_seconds = Some((start.elapsed().as_secs_f64() * 1000.0).round() / 1000.0);
+    Ok(r)
+}
+
+/// Runs the render → queue → encoder pipeline over every frame of `prepared`.
+fn stream(
+    prepared: &mut PreparedJob,
+    sink: Box<dyn FrameSink>,
+    settings: &VideoSettings,
+    thumbnail: Option<&Path>,
+    batch: &BatchInner,
+    index: usize,
+) -> Result<EncodeStats> {
+    let total = prepared.frame_count();
+    let thumb_at = total / 2;
+    let (tx, rx) = mpsc::sync_channel::<(u32, Vec<u8>)>(QUEUE_FRAMES);
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    let render_start = Instant::now();
+    let (w, h) = (settings.width, settings.height);
+
+    std::thread::scope(|scope| {
+        let encoder = std::thread::Builder::new()
+            .name(format!("georender-encode-{index}"))
+            .spawn_scoped(scope, move || -> Result<EncodeStats> {
+                let mut sink = sink;
+                let mut done = 0u32;
+                for (i, buf) in rx {
+                    if batch.is_cancelled(index) {
+                        sink.abort();
+                        return Err(Error::Cancelled);
+                    }
+                    sink.push_rgba(&buf)?;
+                    if i == thumb_at {
+                        if let Some(path) = thumbnail {
+                            encode::write_thumbnail(
+                                path,
+                                &buf,
+                                w,
+                                h,
+                                Some(encode::THUMBNAIL_MAX_WIDTH),
+                            )?;
+                        }
+                    }
+                    let _ = free_tx.send(buf);
+                    done += 1;
+                    let elapsed = render_start.elapsed().as_secs_f64();
+                    let eta = elapsed / done as f64 * (total - done) as f64;
+                    let eta_seconds = (eta * 10.0).round() / 10.0;
+                    batch.set_progress(
+                        index,
+                        JobProgress {
+                            frame: done as u64,
+                            total: total as u64,
+                            eta_seconds,
+                        },
+                    );
+                    batch.emit(ProgressEvent::Frame {
+                        batch_id: batch.id.clone(),
+                        job_id: batch.slots[index].id.clone(),
+                        index,
+                        frame: done as u64,
+                        total: total as u64,
+                        eta_seconds,
+                    });
+                }
+                if done != total || batch.is_cancelled(index) {
+                    // The renderer stopped early (its error wins) or we were cancelled.
+                    sink.abort();
+                    return Err(Error::Cancelled);
+                }
+                sink.finish()
+            })
+            .map_err(|e| Error::EncodeFailed(format!("cannot start the encoder thread: {e}")))?;
+
+        let mut allocated = 0usize;
+        let mut encoder_gone = false;
+        let rendered = prepared.render_all(|i, frame| {
+            if batch.is_cancelled(index) {
+                return Err(Error::Cancelled);
+            }
+            let mut buf = match free_rx.try_recv() {
+                Ok(b) => b,
+                Err(_) if allocated < FRAME_BUFFERS => {
+                    allocated += 1;
+                    Vec::with_capacity(frame.rgba.len())
+                }
+                Err(_) => free_rx.recv().map_err(|_| {
+                    encoder_gone = true;
+                    Error::Cancelled
+                })?,
+            };
+            buf.clear();
+            buf.extend_from_slice(&frame.rgba);
+            tx.send((i, buf)).map_err(|_| {
+                encoder_gone = true;
+                Error::Cancelled
+            })
+        });
+        drop(tx);
+        let encoded = encoder
+            .join()
+            .unwrap_or_else(|_| Err(Error::EncodeFailed("the encoder thread panicked".into())));
+        match rendered {
+            Ok(()) => encoded,
+            Err(_) if encoder_gone => match encoded {
+                Err(e) => Err(e),
+                Ok(_) => Err(Error::EncodeFailed("the encoder stopped early".into())),
+            },
+            Err(e) => Err(e),
+        }
+    })
+}

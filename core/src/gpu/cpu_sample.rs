@@ -1,0 +1,273 @@
+//! Bilinear magnification of cached basemap tiles on the CPU.
+//!
+//! On a software GPU (lavapipe) a full-screen textured quad costs ~10 ms at
+//! 1080p however simple the shader (the fixed per-fragment cost dominates; nearest
+//! sampling is barely cheaper). Zooming frames only ever magnify a tile level by
+//! 1–1.41× without rotation, which a packed fixed-point separable filter does in a
+//! few milliseconds; the result is uploaded into the frame with one buffer copy.
+//! Real GPUs keep sampling tiles in a shader.
+
+/// One tile's pixels: `size`×`size` RGBA8 texels as `u32`, rows top to bottom.
+pub(crate) type TilePixels = std::sync::Arc<Vec<u32>>;
+
+/// Where the output frame sits in a tile level.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mapping {
+    /// Output size in pixels.
+    pub width: usize,
+    pub height: usize,
+    /// Level pixels per output pixel (≤ 1: magnification).
+    pub inv_scale: f64,
+    /// Level pixel coordinates of the output's top-left corner.
+    pub origin: [f64; 2],
+}
+
+/// The tile grid of a level.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grid {
+    /// Inner tile size in level pixels.
+    pub tile: i64,
+    /// Tile texture size (inner + gutters).
+    pub tile_tex: usize,
+    /// Gutter width.
+    pub pad: i64,
+    /// Colour of pixels no tile covers (RGBA8 as `u32`, little endian).
+    pub fill: u32,
+}
+
+/// Source index and 8-bit weight of each output coordinate along one axis.
+fn taps(n: usize, inv_scale: f64, origin: f64) -> (i64, Vec<(u32, u32)>) {
+    let first = ((0.5 * inv_scale + origin - 0.5).floor()) as i64;
+    let taps = (0..n)
+        .map(|i| {
+            let s = (i as f64 + 0.5) * inv_scale + origin - 0.5;
+            let i0 = s.floor();
+            let f = ((s - i0) * 256.0).round() as u32;
+            ((i0 as i64 - first) as u32, f.min(256))
+        })
+        .collect();
+    (first, taps)
+}
+
+/// Magnifies the level described by `grid` (tiles from `tile_at`) into `out`,
+/// RGBA8 rows `stride` bytes apart, using up to `threads` threads.
+pub(crate) fn resample<'a>(
+    out: &mut [u8],
+    stride: usize,
+    map: Mapping,
+    grid: Grid,
+    tile_at: impl Fn(i64, i64) -> Option<&'a [u32]> + Sync,
+    threads: usize,
+) {
+    let (x_first, xt) = taps(map.width, map.inv_scale, map.origin[0]);
+    let (y_first, yt) = taps(map.height, map.inv_scale, map.origin[1]);
+    let sw = xt.last().map_or(0, |t| t.0 as usize) + 2;
+    let t = grid.tile;
+    let tt = grid.tile_tex;
+    // Per-byte horizontal weights (one per channel) and source columns.
+    let fxb: Vec<u16> = xt.iter().flat_map(|&(_, f)| [f as u16; 4]).collect();
+    let sxs: Vec<u32> = xt.iter().map(|&(sx, _)| sx).collect();
+    // Vertical lerp of level rows `y`, `y + 1` over the source columns, read
+    // straight from the tiles (row `y + 1` is always in `y`'s tile: gutters).
+    let vertical = |col: &mut [u32], y: i64, fy: u32| {
+        let ty = y.div_euclid(t);
+        let ly = (y - ty * t + grid.pad) as usize;
+        let mut x = x_first;
+        let x_end = x_first + sw as i64;
+        while x < x_end {
+            let tx = x.div_euclid(t);
+            // Runs may read into the right gutter, up to two pixels past the tile.
+            let run_end = ((tx + 1) * t).min(x_end);
+            let n = (run_end - x) as usize;
+            let o = (x - x_first) as usize;
+            let dst = &mut col[o..o + n];
+            match tile_at(tx, ty) {
+                Some(px) => {
+                    let lx = (x - tx * t + grid.pad) as usize;
+                    let a = &px[ly * tt + lx..ly * tt + lx + n];
+                    let b = &px[(ly + 1) * tt + lx..(ly + 1) * tt + lx + n];
+                    lerp_bytes(
+                        bytemuck::cast_slice_mut(dst),
+                        bytemuck::cast_slice(a),
+                        bytemuck::cast_slice(b),
+                        fy as u16,
+                    );
+                }
+                None => dst.fill(grid.fill),
+            }
+            x = run_end;
+        }
+    };
+    let yt = &yt;
+    let resample_rows = |out: &mut [u8], y_start: usize| {
+        let mut col = vec![0u32; sw];
+        let mut left = vec![0u32; map.width];
+        let mut right = vec![0u32; map.width];
+        for (r, line) in out.chunks_mut(stride).enumerate() {
+            let (sy, fy) = yt[y_start + r];
+            vertical(&mut col, y_first + sy as i64, fy);
+            for ((l, r), &sx) in left.iter_mut().zip(right.iter_mut()).zip(&sxs) {
+                let sx = sx as usize;
+                *l = col[sx];
+                *r = col[sx + 1];
+            }
+            lerp_bytes_weights(
+                &mut line[..map.width * 4],
+                bytemuck::cast_slice(&left),
+                bytemuck::cast_slice(&right),
+                &fxb,
+            );
+        }
+    };
+    let threads = threads.clamp(1, 8);
+    std::thread::scope(|scope| {
+        let per = map.height.div_ceil(threads);
+        let mut rest = &mut out[..stride * map.height];
+        let mut start = 0;
+        while !rest.is_empty() {
+            let n = per.min(map.height - start);
+            let (head, tail) = rest.split_at_mut(n * stride);
+            rest = tail;
+            let s = start;
+            let resample_rows = &resample_rows;
+            scope.spawn(move || resample_rows(head, s));
+            start += n;
+        }
+    });
+}
+
+#[inline(always)]
+fn lerp_bytes_generic(dst: &mut [u8], a: &[u8], b: &[u8], f: u16) {
+    let g = 256 - f;
+    for ((d, &a), &b) in dst.iter_mut().zip(a).zip(b) {
+        *d = ((a as u16 * g + b as u16 * f + 128) >> 8) as u8;
+    }
+}
+
+#[inline(always)]
+fn lerp_bytes_weights_generic(dst: &mut [u8], a: &[u8], b: &[u8], f: &[u16]) {
+    for (((d, &a), &b), &f) in dst.iter_mut().zip(a).zip(b).zip(f) {
+        *d = ((a as u16 * (256 - f) + b as u16 * f + 128) >> 8) as u8;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn lerp_bytes_avx2(dst: &mut [u8], a: &[u8], b: &[u8], f: u16) {
+    lerp_bytes_generic(dst, a, b, f)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn lerp_bytes_weights_avx2(dst: &mut [u8], a: &[u8], b: &[u8], f: &[u16]) {
+    lerp_bytes_weights_generic(dst, a, b, f)
+}
+
+/// `dst = a + (b - a) · f / 256` per byte (`f` in `0..=256`).
+fn lerp_bytes(dst: &mut [u8], a: &[u8], b: &[u8], f: u16) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked above).
+        return unsafe { lerp_bytes_avx2(dst, a, b, f) };
+    }
+    lerp_bytes_generic(dst, a, b, f)
+}
+
+/// `dst = a + (b - a) · f / 256` per byte with a weight per byte.
+fn lerp_bytes_weights(dst: &mut [u8], a: &[u8], b: &[u8], f: &[u16]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked above).
+        return unsafe { lerp_bytes_weights_avx2(dst, a, b, f) };
+    }
+    lerp_bytes_weights_generic(dst, a, b, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lerp_is_exact_at_ends_and_rounds_between() {
+        let (a, b) = ([16u8, 32, 48, 64], [240u8, 224, 208, 192]);
+        let mut d = [0u8; 4];
+        lerp_bytes(&mut d, &a, &b, 0);
+        assert_eq!(d, a);
+        lerp_bytes(&mut d, &a, &b, 256);
+        assert_eq!(d, b);
+        lerp_bytes_weights(&mut d, &[0; 4], &[255; 4], &[128, 0, 256, 64]);
+        assert_eq!(d, [128, 0, 255, 64]);
+    }
+
+    #[test]
+    fn identity_scale_copies_pixels() {
+        // One 8×8 tile (inner 4, pad 2) with distinct pixels; an unscaled 4×4
+        // output at the tile's inner origin reproduces the inner pixels.
+        let px: Vec<u32> = (0..64).collect();
+        let grid = Grid {
+            tile: 4,
+            tile_tex: 8,
+            pad: 2,
+            fill: 0xdead,
+        };
+        let map = Mapping {
+            width: 4,
+            height: 4,
+            inv_scale: 1.0,
+            origin: [0.0, 0.0],
+        };
+        let mut out = vec![0u8; 16 * 4];
+        resample(
+            &mut out,
+            16,
+            map,
+            grid,
+            |tx, ty| (tx == 0 && ty == 0).then_some(&px[..]),
+            2,
+        );
+        for y in 0..4 {
+            for x in 0..4 {
+                let v = u32::from_le_bytes(out[y * 16 + x * 4..][..4].try_into().unwrap());
+                assert_eq!(v, ((y + 2) * 8 + x + 2) as u32, "at {x},{y}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// `cargo test --release -p georender --lib cpu_sample_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn cpu_sample_timing() {
+        let tt = 516;
+        let px: Vec<u32> = (0..tt * tt).map(|i| i as u32 * 2654435761).collect();
+        let grid = Grid {
+            tile: 512,
+            tile_tex: tt,
+            pad: 2,
+            fill: 0,
+        };
+        let map = Mapping {
+            width: 1920,
+            height: 1080,
+            inv_scale: 1.0 / 1.2,
+            origin: [100.3, 50.7],
+        };
+        let mut out = vec![0u8; 1920 * 1080 * 4];
+        for threads in [1, 2] {
+            let mut best = f64::MAX;
+            let mut cpu = 0.0;
+            for _ in 0..20 {
+                let t = std::time::Instant::now();
+                resample(&mut out, 1920 * 4, map, grid, |_, _| Some(&px[..]), threads);
+                let e = t.elapsed().as_secs_f64() * 1e3;
+                best = best.min(e);
+                cpu += e;
+            }
+            eprintln!("threads {threads}: best {best:.2} ms, mean {:.2} ms", cpu / 20.0);
+        }
+    }
+}

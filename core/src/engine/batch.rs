@@ -27,6 +27,10 @@ struct State {
     entries: Vec<Entry>,
     /// Every job has ended and every end event has been delivered.
     done: bool,
+    /// Job-ended events recorded but not yet delivered to the callback.
+    ending: usize,
+    /// The batch-ended event has been claimed by one thread.
+    batch_end_claimed: bool,
 }
 
 /// The state shared by a batch's handle(s) and the workers.
@@ -66,6 +70,8 @@ impl BatchInner {
             state: Mutex::new(State {
                 entries,
                 done: false,
+                ending: 0,
+                batch_end_claimed: false,
             }),
             changed: Condvar::new(),
             cancelled: AtomicBool::new(false),
@@ -131,7 +137,7 @@ impl BatchInner {
 
     /// [`end`](Self::end), only if the job is still queued when `queued_only`.
     fn end_if(&self, index: usize, outcome: Result<JobResult, Error>, queued_only: bool) -> bool {
-        let (result, last) = {
+        let result = {
             let mut st = self.lock();
             let entry = &mut st.entries[index];
             let status = entry.result.status;
@@ -156,14 +162,25 @@ impl BatchInner {
             result.progress = None;
             entry.result = result.clone();
             entry.error = outcome.err();
-            let last = st.entries.iter().all(|e| e.result.status.is_final());
-            (result, last)
+            st.ending += 1;
+            result
         };
         self.changed.notify_all();
         self.emit(ProgressEvent::JobEnded {
             batch_id: self.id.clone(),
             result: Box::new(result),
         });
+        // The batch ends only once every job-ended event has been delivered, so
+        // `wait()` never returns before a job's own end event has run.
+        let last = {
+            let mut st = self.lock();
+            st.ending -= 1;
+            let last = st.ending == 0
+                && !st.batch_end_claimed
+                && st.entries.iter().all(|e| e.result.status.is_final());
+            st.batch_end_claimed |= last;
+            last
+        };
         if last {
             self.emit(ProgressEvent::BatchEnded {
                 status: self.status(),

@@ -258,13 +258,25 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// Sets `LP_NUM_THREADS` (Mesa's software rasteriser threads) when unset, before
-/// any device exists.
+/// Sets `LP_NUM_THREADS` (Mesa's software rasteriser threads) and
+/// `XDG_RUNTIME_DIR` when unset, before any device exists.
 fn set_lp_threads() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         if std::env::var_os("LP_NUM_THREADS").is_none() {
             std::env::set_var("LP_NUM_THREADS", default_lp_threads().to_string());
+        }
+        // Mesa's loader complains on stderr (twice per process, through any
+        // progress bar) when XDG_RUNTIME_DIR is unset, as in CI and services.
+        #[cfg(unix)]
+        if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+            use std::os::unix::fs::PermissionsExt;
+            let dir = std::env::temp_dir().join("georender-runtime");
+            let ok = std::fs::create_dir_all(&dir).is_ok()
+                && std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).is_ok();
+            if ok {
+                std::env::set_var("XDG_RUNTIME_DIR", dir);
+            }
         }
     });
 }

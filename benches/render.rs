@@ -45,7 +45,12 @@ fn cpu_seconds() -> f64 {
         .map_or("", |r| r.1)
         .split_whitespace()
         .collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // utime and stime are fields 14 and 15 (11 and 12 after the command name).
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -120,9 +125,17 @@ fn bench(c: &mut Criterion) {
             times.iter().sum::<f64>() / 1e3,
             cpu_seconds() - c0,
             copy.len(),
-            if copy.is_empty() { 0.0 } else { p50(copy.clone()) },
+            if copy.is_empty() {
+                0.0
+            } else {
+                p50(copy.clone())
+            },
             sampled.len(),
-            if sampled.is_empty() { 0.0 } else { p50(sampled.clone()) },
+            if sampled.is_empty() {
+                0.0
+            } else {
+                p50(sampled.clone())
+            },
             prepared.stats.tiles_rendered
         );
         // The stream (two frames in flight), per frame.

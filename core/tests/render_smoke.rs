@@ -206,8 +206,10 @@ fn look() {
             let t1 = std::time::Instant::now();
             let f = p.render_frame(t).unwrap();
             eprintln!("  t={t} {:.1} ms", t1.elapsed().as_secs_f64() * 1000.0);
-            f.save_png(std::path::Path::new(&format!("/tmp/{prefix}_{name}_{t}.png")))
-                .unwrap();
+            f.save_png(std::path::Path::new(&format!(
+                "/tmp/{prefix}_{name}_{t}.png"
+            )))
+            .unwrap();
             if let Some(v) = p.overlays(t).vehicle_px {
                 let img = image::RgbaImage::from_raw(f.width, f.height, f.rgba.clone()).unwrap();
                 let (x, y) = (

@@ -267,7 +267,10 @@ mod timing {
                 best = best.min(e);
                 cpu += e;
             }
-            eprintln!("threads {threads}: best {best:.2} ms, mean {:.2} ms", cpu / 20.0);
+            eprintln!(
+                "threads {threads}: best {best:.2} ms, mean {:.2} ms",
+                cpu / 20.0
+            );
         }
     }
 }

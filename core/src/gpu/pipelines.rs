@@ -19,13 +19,6 @@ pub fn tile_samples() -> u32 {
     }
 }
 
-/// Temporary experiment switches (`GEORENDER_X=a,b`).
-pub fn x(flag: &str) -> bool {
-    std::env::var("GEORENDER_X")
-        .map(|v| v.split(',').any(|f| f == flag))
-        .unwrap_or(false)
-}
-
 /// WGSL sources, validated by `tests/render_shaders.rs`.
 pub mod shaders {
     pub const BASEMAP: &str = include_str!("shaders/basemap.wgsl");

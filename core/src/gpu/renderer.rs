@@ -6,7 +6,15 @@
 //!   zoom levels the camera path needs ([`Level`]s);
 //! - a frame whose zoom equals a level's (and bearing is 0) copies tiles into the
 //!   frame with `copy_texture_to_texture` at whole-pixel offsets; other frames
-//!   sample the next finer level with bilinear quads;
+//!   magnify the next coarser level (≤ 1.41×): on a CPU adapter with a packed
+//!   fixed-point filter on the CPU (`cpu_sample.rs`, ~2× cheaper than a
+//!   sampled quad on lavapipe), elsewhere with bilinear quads
+//!   (`GEORENDER_SAMPLE=gpu|cpu` overrides);
+//! - `prepare` renders only the first frames' tiles; the rest are rendered while
+//!   frames stream, just ahead of first use (`GEORENDER_EAGER_TILES=1`: all
+//!   upfront), and bands of later levels are tessellated on a background thread;
+//! - tiles are shared by the jobs of a renderer through a cache keyed by style,
+//!   frame height and zoom level;
 //! - overlays (route, markers, labels, vehicle, HUD) are anti-aliased in the
 //!   shaders without MSAA;
 //! - two frames are in flight; readback goes through mapped buffers.
@@ -90,6 +98,8 @@ pub struct RenderStats {
     pub setup_seconds: f64,
 }
 
+type BandSlot = Arc<Mutex<Option<Arc<GpuBand>>>>;
+
 struct GpuBand {
     fill_vb: wgpu::Buffer,
     fill_ib: wgpu::Buffer,
@@ -102,7 +112,9 @@ pub(crate) struct Shared {
     pub ctx: Arc<GpuContext>,
     pub pipes: Pipelines,
     source: Arc<dyn BasemapSource>,
-    bands: Mutex<HashMap<usize, Arc<GpuBand>>>,
+    /// Tessellated bands; one slot per band so a band is built once even when
+    /// jobs (or the background prefetch) ask for it concurrently.
+    bands: Mutex<HashMap<usize, BandSlot>>,
     imagery: Mutex<Option<Arc<GpuImage>>>,
     relief: Mutex<Option<Arc<GpuImage>>>,
     white: Arc<GpuImage>,
@@ -264,7 +276,9 @@ impl Renderer {
 
 impl Shared {
     fn band(&self, index: usize) -> Result<Arc<GpuBand>> {
-        if let Some(b) = self.bands.lock().unwrap().get(&index) {
+        let slot = self.bands.lock().unwrap().entry(index).or_default().clone();
+        let mut slot = slot.lock().unwrap();
+        if let Some(b) = slot.as_ref() {
             return Ok(b.clone());
         }
         let m = self.source.band(index)?;
@@ -297,7 +311,7 @@ impl Shared {
                 .then(|| buffer(d, "line ib", bytemuck::cast_slice(&m.lines.indices), ib)),
             m,
         });
-        self.bands.lock().unwrap().insert(index, band.clone());
+        *slot = Some(band.clone());
         Ok(band)
     }
 
@@ -858,7 +872,7 @@ impl PreparedJob {
                 if seen.insert((li, t)) {
                     // Setup renders the first frames' tiles; the rest are
                     // rendered just ahead of the frames that need them.
-                    if (i as u32) < SETUP_FRAMES || self.eager || self.from_cache(li, t) {
+                    if (i as u32) < SETUP_FRAMES || self.eager || self.take_cached(li, t) {
                         needed.push((li, t));
                     } else {
                         later.push((i as u32, li, t));
@@ -867,6 +881,15 @@ impl PreparedJob {
             }
         }
         later.reverse();
+        // Tessellate the bands of later levels in the background meanwhile.
+        let now: HashSet<usize> = needed.iter().map(|n| self.levels[n.0].band).collect();
+        let mut soon: Vec<usize> = later.iter().map(|l| self.levels[l.1].band).collect();
+        soon.sort_unstable();
+        soon.dedup();
+        for b in soon.into_iter().filter(|b| !now.contains(b)) {
+            let shared = self.shared.clone();
+            std::thread::spawn(move || shared.band(b).map(drop));
+        }
         self.pending = later;
         if trace {
             // Tessellate (or fetch) every band first so the tile timing below is pure GPU.
@@ -914,7 +937,7 @@ impl PreparedJob {
     }
 
     /// Takes tile `key` of level `li` from the shared cache; whether it was there.
-    fn from_cache(&mut self, li: usize, key: (i64, i64)) -> bool {
+    fn take_cached(&mut self, li: usize, key: (i64, i64)) -> bool {
         if self.levels[li].tiles.contains_key(&key) {
             return true;
         }
@@ -934,7 +957,7 @@ impl PreparedJob {
     fn render_tiles(&mut self, needed: &[(usize, (i64, i64))]) -> Result<()> {
         let mut todo: Vec<(usize, (i64, i64))> = Vec::new();
         for &(li, t) in needed {
-            if !self.from_cache(li, t) {
+            if !self.take_cached(li, t) {
                 todo.push((li, t));
             }
         }
@@ -1116,7 +1139,9 @@ impl PreparedJob {
                         },
                         wgpu::BindGroupEntry {
                             binding: 1,
-                            resource: wgpu::BindingResource::Sampler(&self.shared.pipes.tile_sampler),
+                            resource: wgpu::BindingResource::Sampler(
+                                &self.shared.pipes.tile_sampler,
+                            ),
                         },
                     ],
                 });
@@ -1180,7 +1205,8 @@ impl PreparedJob {
                         let mut px = vec![0u32; n * n];
                         for y in 0..n {
                             let src = &data[per * i + row * y..][..n * 4];
-                            let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut px[y * n..(y + 1) * n]);
+                            let dst: &mut [u8] =
+                                bytemuck::cast_slice_mut(&mut px[y * n..(y + 1) * n]);
                             dst.copy_from_slice(src);
                         }
                         t.pixels = Some(Arc::new(px));
@@ -1357,9 +1383,9 @@ impl PreparedJob {
                 if self.upload.is_some()
                     && view.angle == 0.0
                     && view.world_px >= level.world_px
-                    && tiles.iter().all(|k| {
-                        level.tiles.get(k).is_none_or(|t| t.pixels.is_some())
-                    }) =>
+                    && tiles
+                        .iter()
+                        .all(|k| level.tiles.get(k).is_none_or(|t| t.pixels.is_some())) =>
             {
                 // Software GPU: magnify on the CPU, upload into the frame.
                 let wp = level.world_px;
@@ -1373,14 +1399,22 @@ impl PreparedJob {
                         view.center[1] * wp - h as f64 / 2.0 * inv,
                     ],
                 };
-                let o = style.ocean.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
+                let o = style
+                    .ocean
+                    .map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
                 let grid = cpu_sample::Grid {
                     tile,
                     tile_tex: tile_tex as usize,
                     pad: PAD,
                     fill: u32::from_le_bytes([o[0], o[1], o[2], 255]),
                 };
-                let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+                // As many threads as the software rasteriser gets (the engine sets
+                // LP_NUM_THREADS to leave the encoder a core).
+                let threads = std::env::var("LP_NUM_THREADS")
+                    .ok()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .filter(|&n| n > 0)
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
                 let buf = self.upload.as_mut().expect("upload buffer");
                 buf.resize(w as usize * h as usize * 4, 0);
                 let t0 = std::time::Instant::now();
@@ -1400,7 +1434,10 @@ impl PreparedJob {
                 );
                 let t1 = std::time::Instant::now();
                 if std::env::var_os("GEORENDER_TRACE").is_some() {
-                    eprintln!("[georender] resample {:.2} ms", (t1 - t0).as_secs_f64() * 1e3);
+                    eprintln!(
+                        "[georender] resample {:.2} ms",
+                        (t1 - t0).as_secs_f64() * 1e3
+                    );
                 }
                 ctx.queue.write_texture(
                     self.frame_tex.as_image_copy(),

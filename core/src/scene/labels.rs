@@ -74,6 +74,48 @@ pub fn min_population(zoom: f64) -> u64 {
     }
 }
 
+/// Zoom from which cities of `population` are labelled (the inverse of
+/// [`min_population`]); `None`: never.
+pub fn zoom_for_population(population: u64) -> Option<f64> {
+    [
+        (8_000_000, f64::NEG_INFINITY),
+        (4_000_000, 2.5),
+        (1_500_000, 3.5),
+        (700_000, 4.5),
+        (300_000, 5.5),
+        (100_000, 6.5),
+    ]
+    .iter()
+    .find(|(p, _)| population >= *p)
+    .map(|&(_, z)| z)
+}
+
+/// Zoom range over which a city label fades in past its threshold.
+const CITY_FADE_ZOOM: f64 = 0.35;
+
+/// Whether segment `a`–`b` touches rectangle `r`.
+fn segment_hits(a: [f32; 2], b: [f32; 2], r: &Rect) -> bool {
+    if a[0].max(b[0]) < r.x0
+        || a[0].min(b[0]) > r.x1
+        || a[1].max(b[1]) < r.y0
+        || a[1].min(b[1]) > r.y1
+    {
+        return false;
+    }
+    let inside = |p: [f32; 2]| p[0] >= r.x0 && p[0] <= r.x1 && p[1] >= r.y0 && p[1] <= r.y1;
+    if inside(a) || inside(b) {
+        return true;
+    }
+    let side = |c: [f32; 2]| (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+    let s = [
+        side([r.x0, r.y0]),
+        side([r.x1, r.y0]),
+        side([r.x0, r.y1]),
+        side([r.x1, r.y1]),
+    ];
+    !(s.iter().all(|&v| v > 0.0) || s.iter().all(|&v| v < 0.0))
+}
+
 /// The result of placement: boxes of every label kept (for tests and callers).
 #[derive(Debug, Clone, Default)]
 pub struct Placed {
@@ -88,6 +130,8 @@ struct Ctx<'a> {
     placed: Placed,
     glyphs: &'a mut Vec<GlyphInstance>,
     shapes: &'a mut Vec<ShapeInstance>,
+    /// The route in frame pixels (simplified), kept clear where possible.
+    route: &'a [[f32; 2]],
 }
 
 impl Ctx<'_> {
@@ -137,14 +181,33 @@ impl Ctx<'_> {
             .then_some([p[0] as f32, p[1] as f32])
     }
 
-    /// Tries the given top-left text positions in order; draws at the first that fits.
+    fn on_route(&self, r: &Rect) -> bool {
+        let r = r.inflate(3.0 * self.scale);
+        self.route.windows(2).any(|s| segment_hits(s[0], s[1], &r))
+    }
+
+    /// Opacity of a label box near the frame's edge: labels fade out as they
+    /// approach it instead of popping when they no longer fit.
+    fn edge_alpha(&self, r: &Rect) -> f32 {
+        let d =
+            r.x0.min(r.y0)
+                .min(self.view.width as f32 - r.x1)
+                .min(self.view.height as f32 - r.y1);
+        ((d - 4.0) / (28.0 * self.scale)).clamp(0.0, 1.0)
+    }
+
+    /// Tries the given top-left text positions in order; draws at the first that
+    /// fits (off the route if `avoid_route`), faded by `alpha` and near edges.
+    /// Returns the opacity drawn at, if placed.
     fn try_place(
         &mut self,
         run: &TextRun,
         look: &LabelStyle,
         origins: &[[f32; 2]],
         extra: Option<Rect>,
-    ) -> bool {
+        avoid_route: bool,
+        alpha: f32,
+    ) -> Option<f32> {
         let pad = run.halo;
         for o in origins {
             let r = Rect {
@@ -157,15 +220,19 @@ impl Ctx<'_> {
                 Some(e) => r.union(&e),
                 None => r,
             };
-            if self.fits(&bx) {
+            if self.fits(&bx) && !(avoid_route && self.on_route(&bx)) {
+                let alpha = alpha * self.edge_alpha(&bx);
+                if alpha <= 0.02 {
+                    return None;
+                }
                 let margin = 2.0 * self.scale;
                 self.taken.push(bx.inflate(margin));
                 self.placed.boxes.push(bx);
-                emit_run(self.glyphs, run, *o, look.color, look.halo, 1.0);
-                return true;
+                emit_run(self.glyphs, run, *o, look.color, look.halo, alpha);
+                return Some(alpha);
             }
         }
-        false
+        None
     }
 }
 
@@ -214,6 +281,37 @@ pub fn place(
     glyphs: &mut Vec<GlyphInstance>,
     shapes: &mut Vec<ShapeInstance>,
 ) -> Placed {
+    place_avoiding(
+        view,
+        set,
+        looks,
+        show_countries,
+        show_cities,
+        reserved,
+        vehicle,
+        &[],
+        atlas,
+        glyphs,
+        shapes,
+    )
+}
+
+/// [`place`], keeping labels off the `route` polyline (frame pixels) where
+/// another position (or, for cities and countries, leaving the label out) allows.
+#[allow(clippy::too_many_arguments)]
+pub fn place_avoiding(
+    view: &View,
+    set: &LabelSet,
+    looks: &LabelLooks,
+    show_countries: bool,
+    show_cities: bool,
+    reserved: &[Rect],
+    vehicle: Option<VehicleBox>,
+    route: &[[f32; 2]],
+    atlas: &mut GlyphAtlas,
+    glyphs: &mut Vec<GlyphInstance>,
+    shapes: &mut Vec<ShapeInstance>,
+) -> Placed {
     let scale = view.height as f32 / 1080.0;
     let mut cx = Ctx {
         view,
@@ -223,6 +321,7 @@ pub fn place(
         placed: Placed::default(),
         glyphs,
         shapes,
+        route,
     };
 
     if let Some(v) = vehicle {
@@ -262,7 +361,13 @@ pub fn place(
                 [p[0] - r * 0.7 - tw, p[1] + r * 0.7],
             ]);
         }
-        cx.try_place(&run, &looks.waypoint, &origins, None);
+        // Off the route if any position allows; a waypoint is always named.
+        if cx
+            .try_place(&run, &looks.waypoint, &origins, None, true, 1.0)
+            .is_none()
+        {
+            cx.try_place(&run, &looks.waypoint, &origins, None, false, 1.0);
+        }
     }
     let waypoint_names: Vec<String> = set
         .waypoints
@@ -283,11 +388,25 @@ pub fn place(
                 continue;
             }
             let run = cx.run(&c.name, &looks.country);
-            if run.width as f64 > width_px * 0.9 {
+            // Fade in as the country grows wide enough on screen for its name.
+            let room = (width_px * 0.9 - run.width as f64) / (0.25 * run.width as f64);
+            let alpha = room.min((width_px / (40.0 * scale as f64) - 1.0) * 4.0);
+            if alpha <= 0.0 {
                 continue;
             }
-            let o = [p[0] - run.width / 2.0, p[1] - run.height() / 2.0];
-            if cx.try_place(&run, &looks.country, &[o], None) {
+            let (h, x) = (run.height(), p[0] - run.width / 2.0);
+            let origins = [
+                [x, p[1] - h / 2.0],
+                [x, p[1] - h * 1.5],
+                [x, p[1] + h * 0.5],
+                [x, p[1] - h * 2.5],
+                [x, p[1] + h * 1.5],
+            ];
+            let alpha = alpha.min(1.0) as f32;
+            if cx
+                .try_place(&run, &looks.country, &origins, None, true, alpha)
+                .is_some()
+            {
                 shown += 1;
                 if shown >= 24 {
                     break;
@@ -298,15 +417,22 @@ pub fn place(
 
     // 3. Cities, largest first, with a dot.
     if show_cities {
-        let min_pop = min_population(view.zoom);
         let max_count =
             (14.0 * (view.width as f32 * view.height as f32) / (1920.0 * 1080.0) / (scale * scale))
                 .clamp(4.0, 40.0) as usize;
         let mut shown = 0;
         let dot = 2.6 * scale;
         for c in &set.cities {
-            if c.population < min_pop || shown >= max_count {
+            let Some(z_min) = zoom_for_population(c.population) else {
                 break;
+            };
+            if shown >= max_count {
+                break;
+            }
+            // Fade in over a short zoom range past the city's threshold.
+            let alpha = ((view.zoom - z_min) / CITY_FADE_ZOOM).min(1.0) as f32;
+            if alpha <= 0.02 {
+                continue;
             }
             let Some(p) = cx.screen(c.merc) else { continue };
             if p[0] < 0.0 || p[1] < 0.0 || p[0] > view.width as f32 || p[1] > view.height as f32 {
@@ -334,14 +460,12 @@ pub fn place(
                 x1: p[0] + dot + 1.0,
                 y1: p[1] + dot + 1.0,
             };
-            if cx.try_place(&run, &looks.city, &origins, Some(dot_box)) {
-                cx.shapes.push(ShapeInstance::disc(
-                    p,
-                    dot,
-                    looks.city_dot,
-                    looks.city.halo,
-                    1.2 * scale,
-                ));
+            if let Some(a) = cx.try_place(&run, &looks.city, &origins, Some(dot_box), true, alpha) {
+                let (mut fill, mut ring) = (looks.city_dot, looks.city.halo);
+                fill[3] *= a;
+                ring[3] *= a;
+                cx.shapes
+                    .push(ShapeInstance::disc(p, dot, fill, ring, 1.2 * scale));
                 shown += 1;
             }
         }

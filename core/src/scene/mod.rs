@@ -445,7 +445,20 @@ pub fn build_overlays(
         });
     }
 
-    let placed = labels::place(
+    // The whole route (travelled or not) in frame pixels, simplified: labels
+    // keep off it, and a static route keeps their choices steady over time.
+    let mut route_px: Vec<[f32; 2]> = Vec::new();
+    for m in &spec.route_points {
+        let q = view.to_screen(*m);
+        let q = [q[0] as f32, q[1] as f32];
+        if route_px
+            .last()
+            .is_none_or(|l| (l[0] - q[0]).abs() + (l[1] - q[1]).abs() >= 3.0)
+        {
+            route_px.push(q);
+        }
+    }
+    let placed = labels::place_avoiding(
         view,
         &spec.labels,
         &spec.label_looks(),
@@ -453,6 +466,7 @@ pub fn build_overlays(
         style.city_names,
         &reserved,
         vehicle_box,
+        &route_px,
         atlas,
         &mut o.glyphs,
         &mut o.shapes,

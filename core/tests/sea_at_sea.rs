@@ -40,9 +40,12 @@ fn land_share(points: &[LatLng]) -> (f64, f64) {
     (on_land, total)
 }
 
+/// A named route: waypoints (lat, lng) and passages to avoid.
+type Case<'a> = (&'a str, &'a [(f64, f64)], &'a [&'a str]);
+
 #[test]
 fn reference_sea_routes_stay_at_sea() {
-    let cases: &[(&str, &[(f64, f64)], &[&str])] = &[
+    let cases: &[Case] = &[
         ("Rotterdam→Shanghai", &[(51.95, 4.05), (31.23, 121.8)], &[]),
         (
             "Rotterdam→Shanghai avoiding Suez",

@@ -5,8 +5,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use georender::gpu::Renderer;
-use georender::job::{Job, RouteModeOpt};
-use georender::route::{Route, RouteMode, RouteRequest};
+use georender::job::Job;
+use georender::route::Route;
 use std::time::{Duration, Instant};
 
 fn job(resolution: &str) -> Job {
@@ -21,19 +21,7 @@ fn job(resolution: &str) -> Job {
 }
 
 fn plan(job: &Job) -> Route {
-    let transport = job.resolved_transport(|_| false);
-    let mode = match job.route_mode(transport) {
-        RouteModeOpt::Manual => RouteMode::Manual,
-        RouteModeOpt::Sea => RouteMode::Sea,
-        RouteModeOpt::Road => RouteMode::Road,
-    };
-    georender::route::route(&RouteRequest {
-        waypoints: job.positions(),
-        mode,
-        avoid: job.route.avoid.clone(),
-        allow_arctic: job.route.allow_arctic,
-    })
-    .unwrap()
+    georender::route::plan(job).unwrap()
 }
 
 /// CPU seconds this process has used (all threads, including the software

@@ -155,21 +155,7 @@ fn synthetic_frames() {
 }
 
 fn plan(job: &georender::job::Job) -> georender::route::Route {
-    use georender::job::RouteModeOpt;
-    use georender::route::{RouteMode, RouteRequest};
-    let transport = job.resolved_transport(|_| false);
-    let mode = match job.route_mode(transport) {
-        RouteModeOpt::Manual => RouteMode::Manual,
-        RouteModeOpt::Sea => RouteMode::Sea,
-        RouteModeOpt::Road => RouteMode::Road,
-    };
-    georender::route::route(&RouteRequest {
-        waypoints: job.positions(),
-        mode,
-        avoid: job.route.avoid.clone(),
-        allow_arctic: job.route.allow_arctic,
-    })
-    .expect("route")
+    georender::route::plan(job).expect("route")
 }
 
 /// Writes frames of the example jobs to /tmp/look_* for eyeballing.

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use georender::gpu::{Frame, Renderer};
-use georender::job::{Job, RouteModeOpt};
-use georender::route::{Route, RouteMode, RouteRequest};
+use georender::job::Job;
+use georender::route::Route;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -35,19 +35,7 @@ pub fn example(name: &str, patch: serde_json::Value) -> Job {
 
 /// Plans the route of `job` on the bundled networks.
 pub fn plan(job: &Job) -> Route {
-    let transport = job.resolved_transport(|_| false);
-    let mode = match job.route_mode(transport) {
-        RouteModeOpt::Manual => RouteMode::Manual,
-        RouteModeOpt::Sea => RouteMode::Sea,
-        RouteModeOpt::Road => RouteMode::Road,
-    };
-    georender::route::route(&RouteRequest {
-        waypoints: job.positions(),
-        mode,
-        avoid: job.route.avoid.clone(),
-        allow_arctic: job.route.allow_arctic,
-    })
-    .expect("route")
+    georender::route::plan(job).expect("route")
 }
 
 fn golden_dir() -> PathBuf {

@@ -227,3 +227,28 @@ fn frame_writes_a_png_of_the_requested_size() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("VALIDATION_ERROR"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_same_job_renders_a_byte_identical_video() {
+    let dirs = [scratch("same-a"), scratch("same-b")];
+    for dir in &dirs {
+        let out = bin()
+            .arg("render")
+            .arg(examples().join("london-new-york.json"))
+            .arg("-o")
+            .arg(dir)
+            .args(QUICK)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let read = |d: &PathBuf| std::fs::read(d.join("london-new-york.mp4")).unwrap();
+    assert!(
+        read(&dirs[0]) == read(&dirs[1]),
+        "two renders of one job differ"
+    );
+}

@@ -393,3 +393,29 @@ fn sinks_are_send() {
     assert_send::<Mp4Writer>();
     assert_send::<Box<dyn georender::encode::FrameSink>>();
 }
+
+#[test]
+fn same_frames_give_the_same_file() {
+    let a = scratch("determinism").join("a.mp4");
+    let b = a.with_file_name("b.mp4");
+    let hd = VideoSettings {
+        width: 1280,
+        height: 720,
+        ..settings(Quality::Standard)
+    };
+    for path in [&a, &b] {
+        let mut writer = VideoWriter::create(path, &hd).unwrap();
+        for n in 0..45 {
+            writer.push_rgba(&frame(n, hd.width, hd.height)).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    let (da, db) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let first = da.iter().zip(&db).position(|(x, y)| x != y);
+    assert!(
+        da == db,
+        "files differ: {} vs {} bytes, first difference at {first:?}",
+        da.len(),
+        db.len()
+    );
+}

@@ -1,12 +1,12 @@
 //! The engine's error type. Every variant carries a stable code (SPEC section 4)
 //! that reaches every surface (Rust, C, Python, Node, HTTP) unchanged.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Stable, machine-readable error codes. Never renumber or reuse a value:
 /// the C ABI exposes `code as i32 + 1` style numbers derived from this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     ValidationError,
@@ -19,6 +19,22 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the order of SPEC section 4.
+    pub const ALL: [ErrorCode; 7] = [
+        ErrorCode::ValidationError,
+        ErrorCode::MaritimeRouteError,
+        ErrorCode::RoadRouteError,
+        ErrorCode::RenderFailed,
+        ErrorCode::EncodeFailed,
+        ErrorCode::Cancelled,
+        ErrorCode::BatchTooLarge,
+    ];
+
+    /// Parses a code as it appears in JSON (`"ROAD_ROUTE_ERROR"`).
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     /// The code as it appears in JSON and in every binding, e.g. `"VALIDATION_ERROR"`.
     pub fn as_str(self) -> &'static str {
         match self {

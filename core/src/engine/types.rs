@@ -3,7 +3,7 @@
 //! the C ABI, Python, Node and the HTTP server pass it on as JSON unchanged.
 
 use crate::error::ErrorCode;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Where a job is in its life: `queued` → `processing` → `complete` | `failed` |
@@ -148,12 +148,7 @@ pub struct JobResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub render_seconds: Option<f64>,
     /// Error code of a failed or cancelled job.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "ser_code",
-        deserialize_with = "de_code"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorCode>,
     /// Human-readable reason of a failed or cancelled job.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -341,32 +336,5 @@ pub type ProgressCallback = std::sync::Arc<dyn Fn(&ProgressEvent) -> Flow + Send
 
 /// Parses an error code as it appears in JSON (`"ROAD_ROUTE_ERROR"`).
 pub fn parse_error_code(code: &str) -> Option<ErrorCode> {
-    use ErrorCode::*;
-    [
-        ValidationError,
-        MaritimeRouteError,
-        RoadRouteError,
-        RenderFailed,
-        EncodeFailed,
-        Cancelled,
-        BatchTooLarge,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == code)
-}
-
-fn ser_code<S: Serializer>(code: &Option<ErrorCode>, s: S) -> Result<S::Ok, S::Error> {
-    match code {
-        Some(c) => s.serialize_str(c.as_str()),
-        None => s.serialize_none(),
-    }
-}
-
-fn de_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ErrorCode>, D::Error> {
-    let s = Option::<String>::deserialize(d)?;
-    s.map(|s| {
-        parse_error_code(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown error code `{s}`")))
-    })
-    .transpose()
+    ErrorCode::from_name(code)
 }

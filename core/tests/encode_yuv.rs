@@ -1,7 +1,7 @@
 //! RGBA → I420: the SIMD converter against the scalar reference and known BT.709 values.
 
 use georender::encode::yuv::rgba_to_i420_planes;
-use georender::encode::{rgba_to_i420, rgba_to_i420_reference, I420Image};
+use georender::encode::{rgba_to_i420, rgba_to_i420_reference, rgba_to_i420_strided, I420Image};
 use georender::ErrorCode;
 
 /// Deterministic pseudo-random RGBA with some flat areas and hard edges mixed in.
@@ -118,6 +118,31 @@ fn strided_planes_are_respected() {
             &tight.v[row * 10..row * 10 + 10]
         );
     }
+}
+
+#[test]
+fn padded_rgba_rows_convert_like_packed_ones() {
+    let (w, h) = (21u32, 11u32);
+    let rgba = test_image(w, h, 5);
+    let mut tight = I420Image::default();
+    rgba_to_i420(&rgba, w, h, &mut tight).unwrap();
+    // Rows padded to 256 bytes like a GPU readback, garbage in the padding, and
+    // the last row stopping right after its pixels.
+    let stride = 256usize;
+    let row = w as usize * 4;
+    let mut padded = vec![0xA5u8; stride * (h as usize - 1) + row];
+    for y in 0..h as usize {
+        padded[y * stride..y * stride + row].copy_from_slice(&rgba[y * row..(y + 1) * row]);
+    }
+    let mut out = I420Image::default();
+    rgba_to_i420_strided(&padded, stride, w, h, &mut out).unwrap();
+    assert_eq!((&out.y, &out.u, &out.v), (&tight.y, &tight.u, &tight.v));
+
+    let short = &padded[..padded.len() - 1];
+    let err = rgba_to_i420_strided(short, stride, w, h, &mut out).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EncodeFailed);
+    let err = rgba_to_i420_strided(&padded, row - 4, w, h, &mut out).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EncodeFailed);
 }
 
 #[test]

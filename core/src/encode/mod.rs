@@ -2,7 +2,9 @@
 //! GIF, numbered PNG frames, and a JPEG thumbnail.
 //!
 //! The pipeline talks to every format through [`FrameSink`] (see [`open_sink`]): it
-//! pushes tightly packed RGBA frames, then calls [`FrameSink::finish`] for the
+//! pushes tightly packed RGBA frames (or, to sinks that [take
+//! I420](FrameSink::takes_i420), frames it converted itself straight from the GPU's
+//! readback), then calls [`FrameSink::finish`] for the
 //! [`EncodeStats`], or [`FrameSink::abort`] (or simply drops the sink) to cancel,
 //! which removes the partial output.
 
@@ -19,7 +21,7 @@ pub use self::gif::GifWriter;
 pub use self::mp4::{Container, Mp4Writer, VideoWriter};
 pub use self::png::PngSequenceWriter;
 pub use self::thumbnail::{write_thumbnail, THUMBNAIL_MAX_WIDTH};
-pub use self::yuv::{rgba_to_i420, rgba_to_i420_reference, I420Image};
+pub use self::yuv::{rgba_to_i420, rgba_to_i420_reference, rgba_to_i420_strided, I420Image};
 
 /// Encoder effort/quality trade-off (SPEC section 2, `output.quality`).
 ///
@@ -155,6 +157,20 @@ impl OutputFormat {
 pub trait FrameSink: Send {
     /// Appends one tightly packed RGBA frame (`width * height * 4` bytes).
     fn push_rgba(&mut self, rgba: &[u8]) -> Result<()>;
+    /// Whether the sink encodes YUV 4:2:0, so the producer may convert frames
+    /// itself and call [`push_i420`](FrameSink::push_i420) (a quarter of RGBA's
+    /// bytes to hand over, no RGBA copy).
+    fn takes_i420(&self) -> bool {
+        false
+    }
+    /// Appends one BT.709 limited-range I420 frame of the sink's size (only for
+    /// sinks that [take I420](FrameSink::takes_i420)).
+    fn push_i420(&mut self, frame: &I420Image) -> Result<()> {
+        let _ = frame;
+        Err(Error::EncodeFailed(
+            "this output takes RGBA frames, not I420".into(),
+        ))
+    }
     /// Flushes and closes the output.
     fn finish(self: Box<Self>) -> Result<EncodeStats>;
     /// Stops and removes whatever was written.

@@ -81,6 +81,19 @@ fn check_input(rgba: &[u8], width: u32, height: u32) -> Result<()> {
     Ok(())
 }
 
+/// Checks rows of `stride` bytes (the last one may stop after its pixels).
+fn check_strided(rgba: &[u8], stride: usize, width: u32, height: u32) -> Result<()> {
+    let row = width as usize * 4;
+    let need = stride * (height as usize).saturating_sub(1) + row;
+    if width == 0 || height == 0 || stride < row || rgba.len() < need {
+        return Err(Error::EncodeFailed(format!(
+            "RGBA buffer has {} bytes with rows of {stride}; {width}x{height} needs {need}",
+            rgba.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Converts a tightly packed RGBA frame into `out` (resized as needed), SIMD-accelerated.
 pub fn rgba_to_i420(rgba: &[u8], width: u32, height: u32, out: &mut I420Image) -> Result<()> {
     check_input(rgba, width, height)?;
@@ -88,6 +101,28 @@ pub fn rgba_to_i420(rgba: &[u8], width: u32, height: u32, out: &mut I420Image) -
     let (cw, _) = chroma_size(width, height);
     rgba_to_i420_planes(
         rgba,
+        width,
+        height,
+        [&mut out.y, &mut out.u, &mut out.v],
+        [width as usize, cw, cw],
+    )
+}
+
+/// Converts RGBA rows `stride` bytes apart (e.g. a GPU readback buffer with padded
+/// rows) into `out` (resized as needed), SIMD-accelerated.
+pub fn rgba_to_i420_strided(
+    rgba: &[u8],
+    stride: usize,
+    width: u32,
+    height: u32,
+    out: &mut I420Image,
+) -> Result<()> {
+    check_strided(rgba, stride, width, height)?;
+    out.resize(width, height);
+    let (cw, _) = chroma_size(width, height);
+    convert(
+        rgba,
+        stride,
         width,
         height,
         [&mut out.y, &mut out.u, &mut out.v],
@@ -105,6 +140,17 @@ pub fn rgba_to_i420_planes(
     strides: [usize; 3],
 ) -> Result<()> {
     check_input(rgba, width, height)?;
+    convert(rgba, width as usize * 4, width, height, planes, strides)
+}
+
+fn convert(
+    rgba: &[u8],
+    rgba_stride: usize,
+    width: u32,
+    height: u32,
+    planes: [&mut [u8]; 3],
+    strides: [usize; 3],
+) -> Result<()> {
     let [y, u, v] = planes;
     let mut image = YuvPlanarImageMut {
         y_plane: BufferStoreMut::Borrowed(y),
@@ -119,7 +165,7 @@ pub fn rgba_to_i420_planes(
     rgba_to_yuv420(
         &mut image,
         rgba,
-        width * 4,
+        rgba_stride as u32,
         YuvRange::Limited,
         YuvStandardMatrix::Bt709,
         YuvConversionMode::Balanced,

@@ -2,18 +2,20 @@
 //! bounded queue that an encoder thread drains.
 //!
 //! ```text
-//! render thread (GPU, 2 frames in flight) ──copy into a recycled buffer──▶
-//!     queue (QUEUE_FRAMES) ──▶ encoder thread (RGBA→I420, x264, mux, thumbnail)
-//!         └──────────── buffer returned for reuse ◀─────────────┘
+//! render thread (GPU, 2 frames in flight; RGBA→I420 straight from the readback
+//! buffer into a recycled buffer, thumbnail) ──▶ queue ([`queue_frames`]) ──▶
+//!     encoder thread (x264, mux) ──▶ buffer returned for reuse
 //! ```
 //!
-//! At most [`FRAME_BUFFERS`] frame buffers exist per job whatever the duration, so
-//! memory is bounded. Outputs are written under hidden `.part` names and renamed
+//! At most the queue's depth + 2 frame buffers exist per job whatever the
+//! duration, so memory is bounded. Image outputs (GIF, PNG) get RGBA frames
+//! instead of I420. Outputs are written under hidden `.part` names and renamed
 //! when complete; on failure or cancel they are removed.
 
 use super::batch::BatchInner;
 use super::types::{JobProgress, JobResult, JobStatus, ProgressEvent, RouteInfo};
 use super::Runtime;
+use crate::encode::I420Image;
 use crate::encode::{self, EncodeStats, FrameSink, OutputFormat, Quality, VideoSettings};
 use crate::error::{Error, Result};
 use crate::gpu::PreparedJob;
@@ -22,11 +24,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Instant;
 
-/// Frames that may wait between the renderer and the encoder.
+/// Frames that may wait between the renderer and the encoder, at least.
 pub const QUEUE_FRAMES: usize = 2;
-/// Frame buffers a job allocates at most: the queue, one being filled by the
-/// renderer and one being encoded.
-pub const FRAME_BUFFERS: usize = QUEUE_FRAMES + 2;
+/// … and at most.
+pub const MAX_QUEUE_FRAMES: usize = 8;
+/// Memory the queued frames may take (8 I420 frames at 1080p, 2 at 4K).
+pub const QUEUE_BYTES: usize = 32 << 20;
 
 /// The encoder's format for a job's `output.format`.
 pub fn output_format(f: job::OutputFormat) -> OutputFormat {
@@ -209,6 +212,21 @@ pub(crate) fn run_job(rt: &Runtime, batch: &BatchInner, index: usize) -> Result<
     Ok(r)
 }
 
+/// A frame on its way from the render thread to the encoder.
+enum Pixels {
+    /// Tightly packed RGBA (GIF, PNG).
+    Rgba(Vec<u8>),
+    /// Converted on the render thread straight from the readback buffer (video).
+    I420(I420Image),
+}
+
+/// Frames that may wait in the queue for a frame of `bytes`: enough to ride out
+/// the slower frames (tiles drawn ahead of the camera) without stalling the
+/// encoder, within [`QUEUE_BYTES`].
+pub fn queue_frames(bytes: usize) -> usize {
+    (QUEUE_BYTES / bytes.max(1)).clamp(QUEUE_FRAMES, MAX_QUEUE_FRAMES)
+}
+
 /// Runs the render → queue → encoder pipeline over every frame of `prepared`.
 fn stream(
     prepared: &mut PreparedJob,
@@ -220,10 +238,17 @@ fn stream(
 ) -> Result<EncodeStats> {
     let total = prepared.frame_count();
     let thumb_at = total / 2;
-    let (tx, rx) = mpsc::sync_channel::<(u32, Vec<u8>)>(QUEUE_FRAMES);
-    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
-    let render_start = Instant::now();
     let (w, h) = (settings.width, settings.height);
+    let yuv = sink.takes_i420();
+    let frame_bytes = if yuv {
+        w as usize * h as usize * 3 / 2
+    } else {
+        settings.rgba_len()
+    };
+    let depth = queue_frames(frame_bytes);
+    let (tx, rx) = mpsc::sync_channel::<(u32, Pixels)>(depth);
+    let (free_tx, free_rx) = mpsc::channel::<Pixels>();
+    let render_start = Instant::now();
 
     std::thread::scope(|scope| {
         let encoder = std::thread::Builder::new()
@@ -231,24 +256,16 @@ fn stream(
             .spawn_scoped(scope, move || -> Result<EncodeStats> {
                 let mut sink = sink;
                 let mut done = 0u32;
-                for (i, buf) in rx {
+                for (_, px) in rx {
                     if batch.is_cancelled(index) {
                         sink.abort();
                         return Err(Error::Cancelled);
                     }
-                    sink.push_rgba(&buf)?;
-                    if i == thumb_at {
-                        if let Some(path) = thumbnail {
-                            encode::write_thumbnail(
-                                path,
-                                &buf,
-                                w,
-                                h,
-                                Some(encode::THUMBNAIL_MAX_WIDTH),
-                            )?;
-                        }
+                    match &px {
+                        Pixels::Rgba(rgba) => sink.push_rgba(rgba)?,
+                        Pixels::I420(img) => sink.push_i420(img)?,
                     }
-                    let _ = free_tx.send(buf);
+                    let _ = free_tx.send(px);
                     done += 1;
                     let elapsed = render_start.elapsed().as_secs_f64();
                     let eta = elapsed / done as f64 * (total - done) as f64;
@@ -281,24 +298,53 @@ fn stream(
 
         let mut allocated = 0usize;
         let mut encoder_gone = false;
-        let rendered = prepared.render_all(|i, frame| {
+        let rendered = prepared.render_all_views(|i, view| {
             if batch.is_cancelled(index) {
                 return Err(Error::Cancelled);
             }
-            let mut buf = match free_rx.try_recv() {
-                Ok(b) => b,
-                Err(_) if allocated < FRAME_BUFFERS => {
+            if i == thumb_at {
+                if let Some(path) = thumbnail {
+                    // Box-shrink large frames to ≥ 2× the thumbnail first: no
+                    // full-size copy (33 MB at 4K) for a 640-pixel JPEG.
+                    let k = (w / (2 * encode::THUMBNAIL_MAX_WIDTH)).max(1);
+                    let small = view.shrink(k);
+                    encode::write_thumbnail(
+                        path,
+                        &small.rgba,
+                        small.width,
+                        small.height,
+                        Some(encode::THUMBNAIL_MAX_WIDTH),
+                    )?;
+                }
+            }
+            // A recycled buffer, a new one while under the cap, else wait for one.
+            let mut px = match free_rx.try_recv() {
+                Ok(px) => px,
+                Err(_) if allocated < depth + 2 => {
                     allocated += 1;
-                    Vec::with_capacity(frame.rgba.len())
+                    if yuv {
+                        Pixels::I420(I420Image::default())
+                    } else {
+                        Pixels::Rgba(Vec::with_capacity(frame_bytes))
+                    }
                 }
                 Err(_) => free_rx.recv().map_err(|_| {
                     encoder_gone = true;
                     Error::Cancelled
                 })?,
             };
-            buf.clear();
-            buf.extend_from_slice(&frame.rgba);
-            tx.send((i, buf)).map_err(|_| {
+            match &mut px {
+                Pixels::I420(img) => {
+                    encode::rgba_to_i420_strided(view.data, view.stride, w, h, img)?
+                }
+                Pixels::Rgba(rgba) => {
+                    rgba.clear();
+                    for y in 0..h {
+                        rgba.extend_from_slice(view.row(y));
+                    }
+                }
+            }
+            tx.send((i, px)).map_err(|_| {
                 encoder_gone = true;
                 Error::Cancelled
             })

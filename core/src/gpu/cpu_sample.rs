@@ -1,4 +1,6 @@
-//! Bilinear magnification of cached basemap tiles on the CPU.
+//! Basemap composites on the CPU, for software GPUs: frames at a held zoom copy
+//! tile rows at whole-pixel offsets ([`copy`]); zooming frames magnify a level
+//! bilinearly ([`resample`]).
 //!
 //! On a software GPU (lavapipe) a full-screen textured quad costs ~10 ms at
 //! 1080p however simple the shader (the fixed per-fragment cost dominates; nearest
@@ -33,6 +35,45 @@ pub(crate) struct Grid {
     pub pad: i64,
     /// Colour of pixels no tile covers (RGBA8 as `u32`, little endian).
     pub fill: u32,
+}
+
+/// Copies the frame whose top-left corner is level pixel `top_left` out of the
+/// tiles (no scaling) into `out`, RGBA8 rows `stride` bytes apart; where no tile
+/// exists the frame gets `grid.fill`.
+pub(crate) fn copy<'a>(
+    out: &mut [u8],
+    stride: usize,
+    (width, height): (usize, usize),
+    top_left: [i64; 2],
+    grid: Grid,
+    tile_at: impl Fn(i64, i64) -> Option<&'a [u32]>,
+) {
+    let t = grid.tile;
+    let fill = grid.fill.to_le_bytes();
+    for (y, line) in out.chunks_mut(stride).take(height).enumerate() {
+        let py = top_left[1] + y as i64;
+        let ty = py.div_euclid(t);
+        let row = (py - ty * t + grid.pad) as usize * grid.tile_tex;
+        let mut x = 0;
+        while x < width {
+            let px = top_left[0] + x as i64;
+            let tx = px.div_euclid(t);
+            let n = (((tx + 1) * t - px) as usize).min(width - x);
+            let dst = &mut line[x * 4..(x + n) * 4];
+            match tile_at(tx, ty) {
+                Some(pixels) => {
+                    let from = row + (px - tx * t + grid.pad) as usize;
+                    dst.copy_from_slice(bytemuck::cast_slice(&pixels[from..from + n]));
+                }
+                None => {
+                    for d in dst.chunks_exact_mut(4) {
+                        d.copy_from_slice(&fill);
+                    }
+                }
+            }
+            x += n;
+        }
+    }
 }
 
 /// Source index and 8-bit weight of each output coordinate along one axis.
@@ -186,6 +227,41 @@ fn lerp_bytes_weights(dst: &mut [u8], a: &[u8], b: &[u8], f: &[u16]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_reads_across_tiles_and_fills_gaps() {
+        // 2×2 inner tiles with 1-pixel gutters; texel value = (tile x, tile y, x, y).
+        let grid = Grid {
+            tile: 2,
+            tile_tex: 4,
+            pad: 1,
+            fill: 0xdead_beef,
+        };
+        let tiles: Vec<((i64, i64), Vec<u32>)> = [(0i64, 0i64), (1, 0)]
+            .iter()
+            .map(|&(tx, ty)| {
+                let px = (0..16)
+                    .map(|i| {
+                        let (x, y) = (i % 4 - 1, i / 4 - 1);
+                        u32::from_le_bytes([tx as u8, ty as u8, x as u8, y as u8])
+                    })
+                    .collect();
+                ((tx, ty), px)
+            })
+            .collect();
+        let at = |tx: i64, ty: i64| tiles.iter().find(|t| t.0 == (tx, ty)).map(|t| &t.1[..]);
+        // A 3×2 frame from level pixel (1, 1), rows padded to 16 bytes.
+        let mut out = vec![0u8; 32];
+        copy(&mut out, 16, (3, 2), [1, 1], grid, at);
+        let px =
+            |x: usize, y: usize| u32::from_le_bytes(out[y * 16 + x * 4..][..4].try_into().unwrap());
+        assert_eq!(px(0, 0), u32::from_le_bytes([0, 0, 1, 1]));
+        assert_eq!(px(1, 0), u32::from_le_bytes([1, 0, 0, 1]));
+        assert_eq!(px(2, 0), u32::from_le_bytes([1, 0, 1, 1]));
+        // Level row 2 is tile row 1, which has no tiles.
+        assert_eq!(px(0, 1), 0xdead_beef);
+        assert_eq!(px(2, 1), 0xdead_beef);
+    }
 
     #[test]
     fn lerp_is_exact_at_ends_and_rounds_between() {

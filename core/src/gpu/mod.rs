@@ -13,12 +13,14 @@
 
 pub mod context;
 mod cpu_sample;
+pub mod frame;
 pub mod images;
 pub mod pipelines;
 pub mod renderer;
 
 pub use context::GpuContext;
-pub use renderer::{BasemapSource, Frame, PreparedJob, RenderStats, Renderer};
+pub use frame::{Frame, FrameView};
+pub use renderer::{BasemapSource, PreparedJob, RenderStats, Renderer};
 
 use crate::error::Result;
 use crate::scene::basemap::BandMeshes;

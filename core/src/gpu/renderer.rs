@@ -21,6 +21,7 @@
 
 use super::context::GpuContext;
 use super::cpu_sample::{self, TilePixels};
+use super::frame::{Frame, FrameView};
 use super::images::{CpuImage, GpuImage};
 use super::pipelines::{FrameUniform, Pipelines, QuadInstance, RouteUniform, TileUniform, FORMAT};
 use crate::error::{Error, Result};
@@ -32,6 +33,7 @@ use crate::scene::{
 };
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use wgpu::util::DeviceExt;
 
@@ -44,6 +46,8 @@ const TILE_BATCH: usize = 16;
 /// frames stream, [`LOOKAHEAD`] frames ahead of their first use, at most
 /// [`PREFETCH`] a frame (`GEORENDER_EAGER_TILES=1` renders all in `prepare`).
 const SETUP_FRAMES: u32 = 8;
+/// (For tiles up to 512 pixels; larger tiles are rendered proportionally
+/// later, which bounds the memory tiles waiting for their frame take at 4K.)
 const LOOKAHEAD: u32 = 45;
 const PREFETCH: usize = 1;
 const TILE_UNIFORM_STRIDE: u64 = 1536;
@@ -58,28 +62,6 @@ pub trait BasemapSource: Send + Sync {
     fn imagery_path(&self) -> Result<PathBuf>;
     /// The shaded relief image (equirectangular, grey).
     fn relief_path(&self) -> Result<PathBuf>;
-}
-
-/// A rendered frame: tightly packed RGBA8 rows, top to bottom.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Frame {
-    pub width: u32,
-    pub height: u32,
-    pub rgba: Vec<u8>,
-}
-
-impl Frame {
-    /// Writes the frame as a PNG.
-    pub fn save_png(&self, path: &std::path::Path) -> Result<()> {
-        image::save_buffer(
-            path,
-            &self.rgba,
-            self.width,
-            self.height,
-            image::ExtendedColorType::Rgba8,
-        )
-        .map_err(|e| Error::RenderFailed(format!("{}: {e}", path.display())))
-    }
 }
 
 /// Counters of one prepared job.
@@ -145,7 +127,7 @@ struct TileCache {
 }
 
 /// Memory budget of the shared tile cache.
-const TILE_CACHE_BYTES: usize = 512 << 20;
+const TILE_CACHE_BYTES: usize = 64 << 20;
 
 impl TileCache {
     fn get(&mut self, key: &TileKey) -> Option<Arc<Tile>> {
@@ -281,7 +263,7 @@ impl Shared {
         if let Some(b) = slot.as_ref() {
             return Ok(b.clone());
         }
-        let m = self.source.band(index)?;
+        let mut m = self.source.band(index)?;
         let d = &self.ctx.device;
         let vb = wgpu::BufferUsages::VERTEX;
         let ib = wgpu::BufferUsages::INDEX;
@@ -309,7 +291,15 @@ impl Shared {
                 .then(|| buffer(d, "line vb", bytemuck::cast_slice(&m.lines.vertices), vb)),
             line_ib: (!m.lines.is_empty())
                 .then(|| buffer(d, "line ib", bytemuck::cast_slice(&m.lines.indices), ib)),
-            m,
+            // The GPU holds the meshes now; keep only bounds and cells.
+            m: {
+                for v in [&mut m.fill.indices, &mut m.lines.indices] {
+                    *v = Vec::new();
+                }
+                m.fill.vertices = Vec::new();
+                m.lines.vertices = Vec::new();
+                m
+            },
         });
         *slot = Some(band.clone());
         Ok(band)
@@ -338,9 +328,10 @@ impl Shared {
 }
 
 struct Tile {
-    texture: wgpu::Texture,
-    bind: wgpu::BindGroup,
-    /// The tile's pixels in memory, for CPU magnification (software GPUs only).
+    /// The tile as a texture, for the GPU composite paths (dropped on software
+    /// GPUs once read back, unless the job rotates the map).
+    gpu: Option<(wgpu::Texture, wgpu::BindGroup)>,
+    /// The tile's pixels in memory, for the CPU composite paths (software GPUs).
     pixels: Option<TilePixels>,
     /// Memory held (texture and pixels).
     bytes: usize,
@@ -409,6 +400,100 @@ struct GpuRoute {
     origin: [f64; 2],
 }
 
+/// A staging buffer the CPU magnifier writes a frame's basemap into, mapped for
+/// writing whenever no frame in flight reads it.
+struct Upload {
+    buffer: wgpu::Buffer,
+    /// Set when the buffer is mapped (after the frame that used it completed).
+    ready: Arc<AtomicBool>,
+}
+
+/// Has `fill` write the frame's basemap (RGBA8 rows `padded_row` bytes apart)
+/// into slot `slot`'s mapped upload buffer, and records its copy into `frame`.
+#[allow(clippy::too_many_arguments)]
+fn upload_frame(
+    ctx: &GpuContext,
+    encoder: &mut wgpu::CommandEncoder,
+    slot: &mut Option<Upload>,
+    frame: &wgpu::Texture,
+    padded_row: u32,
+    (width, height): (u32, u32),
+    fill: impl FnOnce(&mut [u8]),
+) -> Result<()> {
+    let up = upload_slot(ctx, slot, padded_row, height)?;
+    {
+        let mut view = up
+            .buffer
+            .slice(..)
+            .get_mapped_range_mut()
+            .map_err(|e| Error::RenderFailed(format!("upload buffer not mapped: {e}")))?;
+        let mut mapped = view.slice(..);
+        let len = mapped.len();
+        // SAFETY: the mapping stays valid and unaliased while `view` lives; wgpu
+        // zero-initialises buffers, so every byte is initialised. The composites
+        // only write (they never read `out`, which matters for write-combined
+        // memory on discrete GPUs).
+        let out =
+            unsafe { std::slice::from_raw_parts_mut(mapped.as_raw_element_ptr().as_ptr(), len) };
+        fill(out);
+    }
+    up.buffer.unmap();
+    encoder.copy_buffer_to_texture(
+        wgpu::TexelCopyBufferInfo {
+            buffer: &up.buffer,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded_row),
+                rows_per_image: Some(height),
+            },
+        },
+        frame.as_image_copy(),
+        wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+    );
+    // Mapped again for writing once this frame's commands have run.
+    up.ready.store(false, Ordering::Release);
+    let ready = up.ready.clone();
+    encoder.map_buffer_on_submit(&up.buffer, wgpu::MapMode::Write, .., move |r| {
+        ready.store(r.is_ok(), Ordering::Release);
+    });
+    Ok(())
+}
+
+/// The mapped upload buffer of a frame slot, created on first use (a job whose
+/// frames only copy tiles never needs one).
+fn upload_slot<'a>(
+    ctx: &GpuContext,
+    slot: &'a mut Option<Upload>,
+    padded_row: u32,
+    height: u32,
+) -> Result<&'a Upload> {
+    let up = slot.get_or_insert_with(|| Upload {
+        buffer: ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("basemap upload"),
+            size: padded_row as u64 * height as u64,
+            usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: true,
+        }),
+        ready: Arc::new(AtomicBool::new(true)),
+    });
+    if !up.ready.load(Ordering::Acquire) {
+        // The frame that used it last is normally done (its slot was read back).
+        ctx.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::RenderFailed(format!("GPU wait failed: {e}")))?;
+        if !up.ready.load(Ordering::Acquire) {
+            return Err(Error::RenderFailed(
+                "upload buffer could not be mapped".into(),
+            ));
+        }
+    }
+    Ok(up)
+}
+
 struct Readback {
     buffer: wgpu::Buffer,
     submission: Option<wgpu::SubmissionIndex>,
@@ -444,8 +529,15 @@ pub struct PreparedJob {
     glyphs: GrowBuffer,
     quads: GrowBuffer,
     readback: [Readback; 2],
-    /// CPU-magnified basemap of the frame being recorded (software GPUs).
-    upload: Option<Vec<u8>>,
+    /// Composite the basemap on the CPU (software GPUs).
+    cpu_sample: bool,
+    /// Whether any frame has a camera bearing (GPU-sampled composite).
+    rotates: bool,
+    /// Frames ahead of their first use that tiles are rendered
+    /// ([`LOOKAHEAD`], less where tiles are large).
+    lookahead: u32,
+    /// Per frame slot, the mapped buffer the CPU magnifier writes into.
+    uploads: [Option<Upload>; 2],
     padded_row: u32,
     next_slot: usize,
     /// Inner tile size and tile texture size (inner + gutters) in pixels.
@@ -690,9 +782,11 @@ impl PreparedJob {
             Some("cpu") => true,
             _ => ctx.info.device_type == wgpu::DeviceType::Cpu,
         };
-        let upload = cpu_sample.then(Vec::new);
         Ok(PreparedJob {
-            upload,
+            cpu_sample,
+            rotates: false,
+            lookahead: (LOOKAHEAD * 512 * 512 / (tile_tex * tile_tex)).clamp(8, LOOKAHEAD),
+            uploads: [None, None],
             shapes: GrowBuffer::new(device, "shapes", instance_usage),
             glyphs: GrowBuffer::new(device, "glyphs", instance_usage),
             quads: GrowBuffer::new(device, "quads", instance_usage),
@@ -853,6 +947,7 @@ impl PreparedJob {
             }
         }
         self.copy_zooms = copy_zooms;
+        self.rotates = states.iter().any(|s| s.camera.bearing_deg != 0.0);
         let trace = std::env::var_os("GEORENDER_TRACE").is_some();
         let t0 = std::time::Instant::now();
         if trace {
@@ -924,6 +1019,13 @@ impl PreparedJob {
         Ok(())
     }
 
+    /// Whether tiles live only as pixels in memory: on software GPUs every
+    /// composite is done on the CPU unless the map rotates (then the GPU samples
+    /// tile textures).
+    fn tiles_on_cpu_only(&self) -> bool {
+        self.cpu_sample && !self.rotates
+    }
+
     fn tile_key(&self, li: usize, (tx, ty): (i64, i64)) -> TileKey {
         TileKey {
             style: self.spec.style.name,
@@ -944,8 +1046,11 @@ impl PreparedJob {
         let k = self.tile_key(li, key);
         let hit = self.shared.tile_cache.lock().unwrap().get(&k);
         match hit {
-            // A tile without pixels can't serve CPU magnification: redraw it.
-            Some(t) if t.pixels.is_some() || self.upload.is_none() => {
+            // A tile must have what this job composites from, else redraw it.
+            Some(t)
+                if (t.pixels.is_some() || !self.cpu_sample)
+                    && (t.gpu.is_some() || !self.tiles_on_cpu_only()) =>
+            {
                 self.levels[li].tiles.insert(key, t);
                 self.stats.tiles_cached += 1;
                 true
@@ -1149,15 +1254,15 @@ impl PreparedJob {
                     li,
                     (tx, ty),
                     Tile {
-                        texture,
-                        bind,
+                        gpu: Some((texture, bind)),
                         pixels: None,
                         bytes: (tile_tex * tile_tex * 4) as usize,
                     },
                 ));
             }
             // Software GPUs: read the tiles back for CPU magnification.
-            let staging = self.upload.is_some().then(|| {
+            let cpu_only = self.tiles_on_cpu_only();
+            let staging = self.cpu_sample.then(|| {
                 let row = (tile_tex * 4).div_ceil(256) * 256;
                 let per = row as u64 * tile_tex as u64;
                 let buf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
@@ -1168,7 +1273,7 @@ impl PreparedJob {
                 });
                 for (i, (_, _, t)) in made.iter().enumerate() {
                     encoder.copy_texture_to_buffer(
-                        t.texture.as_image_copy(),
+                        t.gpu.as_ref().expect("new tile").0.as_image_copy(),
                         wgpu::TexelCopyBufferInfo {
                             buffer: &buf,
                             layout: wgpu::TexelCopyBufferLayout {
@@ -1210,7 +1315,11 @@ impl PreparedJob {
                             dst.copy_from_slice(src);
                         }
                         t.pixels = Some(Arc::new(px));
-                        t.bytes *= 2;
+                        if cpu_only {
+                            t.gpu = None;
+                        } else {
+                            t.bytes *= 2;
+                        }
                     }
                 }
                 buf.unmap();
@@ -1276,7 +1385,7 @@ impl PreparedJob {
         let frame = (t * self.spec.fps as f64).round() as u32;
         let mut budget = PREFETCH;
         for (n, &(first, _, _)) in self.pending.iter().rev().enumerate() {
-            if first > frame + LOOKAHEAD {
+            if first > frame + self.lookahead {
                 break;
             }
             let frames_left = first.saturating_sub(frame).max(1) as usize;
@@ -1288,7 +1397,7 @@ impl PreparedJob {
                 self.pending.pop();
                 continue;
             }
-            if first > frame + LOOKAHEAD || fetched >= budget {
+            if first > frame + self.lookahead || fetched >= budget {
                 break;
             }
             self.pending.pop();
@@ -1316,7 +1425,44 @@ impl PreparedJob {
             });
         let level = &self.levels[li];
         let mut quads: Vec<(QuadInstance, &wgpu::BindGroup)> = Vec::new();
+        let ocean = style
+            .ocean
+            .map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
+        let grid = cpu_sample::Grid {
+            tile,
+            tile_tex: tile_tex as usize,
+            pad: PAD,
+            fill: u32::from_le_bytes([ocean[0], ocean[1], ocean[2], 255]),
+        };
         let load = match comp {
+            Composite::Copy(_, tl) if self.tiles_on_cpu_only() => {
+                upload_frame(
+                    &ctx,
+                    &mut encoder,
+                    &mut self.uploads[slot],
+                    &self.frame_tex,
+                    self.padded_row,
+                    (w, h),
+                    |out| {
+                        cpu_sample::copy(
+                            out,
+                            self.padded_row as usize,
+                            (w as usize, h as usize),
+                            tl,
+                            grid,
+                            |tx, ty| {
+                                level
+                                    .tiles
+                                    .get(&(tx, ty))
+                                    .and_then(|t| t.pixels.as_deref())
+                                    .map(|v| &v[..])
+                            },
+                        )
+                    },
+                )?;
+                self.stats.copy_frames += 1;
+                wgpu::LoadOp::Load
+            }
             Composite::Copy(_, tl) => {
                 if outside {
                     encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
@@ -1350,7 +1496,7 @@ impl PreparedJob {
                     }
                     encoder.copy_texture_to_texture(
                         wgpu::TexelCopyTextureInfo {
-                            texture: &tt.texture,
+                            texture: &tt.gpu.as_ref().expect("tile texture").0,
                             mip_level: 0,
                             origin: wgpu::Origin3d {
                                 x: (ix0 - tx * tile + PAD) as u32,
@@ -1380,7 +1526,7 @@ impl PreparedJob {
                 wgpu::LoadOp::Load
             }
             Composite::Sampled(_)
-                if self.upload.is_some()
+                if self.cpu_sample
                     && view.angle == 0.0
                     && view.world_px >= level.world_px
                     && tiles
@@ -1399,15 +1545,6 @@ impl PreparedJob {
                         view.center[1] * wp - h as f64 / 2.0 * inv,
                     ],
                 };
-                let o = style
-                    .ocean
-                    .map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
-                let grid = cpu_sample::Grid {
-                    tile,
-                    tile_tex: tile_tex as usize,
-                    pad: PAD,
-                    fill: u32::from_le_bytes([o[0], o[1], o[2], 255]),
-                };
                 // As many threads as the software rasteriser gets (the engine sets
                 // LP_NUM_THREADS to leave the encoder a core).
                 let threads = std::env::var("LP_NUM_THREADS")
@@ -1415,44 +1552,37 @@ impl PreparedJob {
                     .and_then(|v| v.parse::<usize>().ok())
                     .filter(|&n| n > 0)
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-                let buf = self.upload.as_mut().expect("upload buffer");
-                buf.resize(w as usize * h as usize * 4, 0);
                 let t0 = std::time::Instant::now();
-                cpu_sample::resample(
-                    buf,
-                    w as usize * 4,
-                    map,
-                    grid,
-                    |tx, ty| {
-                        level
-                            .tiles
-                            .get(&(tx, ty))
-                            .and_then(|t| t.pixels.as_deref())
-                            .map(|v| &v[..])
+                upload_frame(
+                    &ctx,
+                    &mut encoder,
+                    &mut self.uploads[slot],
+                    &self.frame_tex,
+                    self.padded_row,
+                    (w, h),
+                    |out| {
+                        cpu_sample::resample(
+                            out,
+                            self.padded_row as usize,
+                            map,
+                            grid,
+                            |tx, ty| {
+                                level
+                                    .tiles
+                                    .get(&(tx, ty))
+                                    .and_then(|t| t.pixels.as_deref())
+                                    .map(|v| &v[..])
+                            },
+                            threads,
+                        )
                     },
-                    threads,
-                );
-                let t1 = std::time::Instant::now();
+                )?;
                 if std::env::var_os("GEORENDER_TRACE").is_some() {
                     eprintln!(
                         "[georender] resample {:.2} ms",
-                        (t1 - t0).as_secs_f64() * 1e3
+                        t0.elapsed().as_secs_f64() * 1e3
                     );
                 }
-                ctx.queue.write_texture(
-                    self.frame_tex.as_image_copy(),
-                    buf,
-                    wgpu::TexelCopyBufferLayout {
-                        offset: 0,
-                        bytes_per_row: Some(w * 4),
-                        rows_per_image: Some(h),
-                    },
-                    wgpu::Extent3d {
-                        width: w,
-                        height: h,
-                        depth_or_array_layers: 1,
-                    },
-                );
                 self.stats.sampled_frames += 1;
                 wgpu::LoadOp::Load
             }
@@ -1489,7 +1619,7 @@ impl PreparedJob {
                             p23: [p2[0], p2[1], p3[0], p3[1]],
                             uv: [u0, u0, u1, u1],
                         },
-                        &tt.bind,
+                        &tt.gpu.as_ref().expect("tile texture").1,
                     ));
                 }
                 self.stats.sampled_frames += 1;
@@ -1657,8 +1787,13 @@ impl PreparedJob {
             .collect()
     }
 
-    /// Waits for slot `slot` and copies its pixels into `out`.
-    fn finish(&mut self, slot: usize, out: &mut Frame) -> Result<()> {
+    /// Waits for slot `slot` and hands its pixels, still in the mapped readback
+    /// buffer, to `f`.
+    fn finish_with(
+        &mut self,
+        slot: usize,
+        f: impl FnOnce(FrameView<'_>) -> Result<()>,
+    ) -> Result<()> {
         let ctx = self.shared.ctx.clone();
         let rb = &mut self.readback[slot];
         let Some(sub) = rb.submission.take() else {
@@ -1670,24 +1805,29 @@ impl PreparedJob {
                 timeout: None,
             })
             .map_err(|e| Error::RenderFailed(format!("GPU wait failed: {e}")))?;
-        let (w, h) = (self.spec.width, self.spec.height);
-        out.width = w;
-        out.height = h;
-        out.rgba.resize((w * h * 4) as usize, 0);
-        {
+        let result = {
             let data = rb
                 .buffer
                 .slice(..)
                 .get_mapped_range()
                 .map_err(|e| Error::RenderFailed(format!("readback failed: {e}")))?;
-            let row = (w * 4) as usize;
-            for y in 0..h as usize {
-                let src = y * self.padded_row as usize;
-                out.rgba[y * row..(y + 1) * row].copy_from_slice(&data[src..src + row]);
-            }
-        }
+            f(FrameView {
+                width: self.spec.width,
+                height: self.spec.height,
+                stride: self.padded_row as usize,
+                data: &data,
+            })
+        };
         rb.buffer.unmap();
-        ctx.check()
+        result.and(ctx.check())
+    }
+
+    /// Waits for slot `slot` and copies its pixels into `out`.
+    fn finish(&mut self, slot: usize, out: &mut Frame) -> Result<()> {
+        self.finish_with(slot, |view| {
+            view.copy_to(out);
+            Ok(())
+        })
     }
 
     /// Renders the frame at time `t` (seconds).
@@ -1714,31 +1854,44 @@ impl PreparedJob {
     /// `sink(index, frame)`; the frame buffer is reused between calls. Tiles no
     /// later frame needs are released as the video advances.
     pub fn render_all(&mut self, mut sink: impl FnMut(u32, &Frame) -> Result<()>) -> Result<()> {
-        let n = self.frame_count();
         let mut frame = Frame::default();
+        self.render_all_views(|i, view| {
+            view.copy_to(&mut frame);
+            sink(i, &frame)
+        })
+    }
+
+    /// Like [`render_all`](Self::render_all), but hands each frame over where the
+    /// GPU left it (padded rows in the mapped readback buffer), saving a copy:
+    /// e.g. to convert it to YUV directly.
+    pub fn render_all_views(
+        &mut self,
+        mut sink: impl FnMut(u32, FrameView<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let n = self.frame_count();
         let mut pending: std::collections::VecDeque<usize> = Default::default();
         for i in 0..n {
             let slot = self.next_slot;
             self.next_slot = (self.next_slot + 1) % 2;
             if self.readback[slot].submission.is_some() {
                 let done = pending.pop_front().expect("pending frame");
-                self.finish(done, &mut frame)?;
-                sink(self.readback[done].index, &frame)?;
+                let index = self.readback[done].index;
+                self.finish_with(done, |view| sink(index, view))?;
             }
             self.submit(self.spec.frame_time(i), slot, i)?;
             pending.push_back(slot);
             self.evict_before(i);
         }
         while let Some(done) = pending.pop_front() {
-            self.finish(done, &mut frame)?;
-            sink(self.readback[done].index, &frame)?;
+            let index = self.readback[done].index;
+            self.finish_with(done, |view| sink(index, view))?;
         }
         Ok(())
     }
 
     /// Drops tiles whose last planned use is before frame `n`.
     fn evict_before(&mut self, n: u32) {
-        if n % 16 != 0 {
+        if n % 4 != 0 {
             return;
         }
         let last_use = &self.last_use;

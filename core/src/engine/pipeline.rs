@@ -172,18 +172,21 @@ pub(crate) fn run_job(rt: &Runtime, batch: &BatchInner, index: usize) -> Result<
     cleanup.0.extend(thumb_part.clone());
 
     let settings = video_settings(job);
-    let sink = encode::open_sink(format, &video_part, &settings)?;
     let renderer = rt.renderer()?;
     let mut prepared = renderer.prepare(job, &route)?;
     check()?;
-    let stats = stream(
+    let sink = encode::open_sink(format, &video_part, &settings)?;
+    let streamed = stream(
         &mut prepared,
         sink,
         &settings,
         thumb_part.as_deref(),
         batch,
         index,
-    )?;
+    );
+    drop(prepared);
+    release_free_memory();
+    let stats = streamed?;
 
     rename(&video_part, &video)?;
     if let (Some(part), Some(thumb)) = (&thumb_part, &thumb) {
@@ -362,4 +365,20 @@ fn stream(
             Err(e) => Err(e),
         }
     })
+}
+
+/// Hands memory freed by the job (frame buffers, tiles, the encoder's frames)
+/// back to the OS: glibc keeps freed heap pages otherwise, so a batch's resident
+/// memory would ratchet up to the sum of its jobs' peaks.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: malloc_trim only walks glibc's own arenas; it is thread-safe.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }

@@ -96,6 +96,16 @@ impl GpuContext {
             label: Some("georender"),
             required_features: wgpu::Features::empty(),
             required_limits: limits.clone(),
+            // On a software GPU "device memory" is the process' RAM: small
+            // suballocation blocks, so memory freed after a job (frame buffers,
+            // tiles) goes back instead of staying reserved in 256 MB blocks.
+            memory_hints: if info.device_type == wgpu::DeviceType::Cpu {
+                wgpu::MemoryHints::Manual {
+                    suballocated_device_memory_block_size: (4 << 20)..(16 << 20),
+                }
+            } else {
+                wgpu::MemoryHints::Performance
+            },
             ..Default::default()
         };
         let (device, queue) =

@@ -126,6 +126,10 @@ struct TileCache {
     bytes: usize,
 }
 
+/// Tiles a job holds for frames beyond its lookahead before it drops the
+/// farthest-needed ones (only 4K-sized jobs get there).
+const LIVE_TILE_BYTES: usize = 128 << 20;
+
 /// Memory budget of the shared tile cache.
 const TILE_CACHE_BYTES: usize = 64 << 20;
 
@@ -145,6 +149,11 @@ impl TileCache {
         if let Some(old) = self.map.insert(key, (tile, self.clock)) {
             self.bytes -= old.0.bytes;
         }
+        self.trim();
+    }
+
+    /// Drops the least recently used tiles no job holds while over budget.
+    fn trim(&mut self) {
         if self.bytes > TILE_CACHE_BYTES {
             let mut idle: Vec<(u64, TileKey)> = self
                 .map
@@ -267,24 +276,25 @@ impl Shared {
         let d = &self.ctx.device;
         let vb = wgpu::BufferUsages::VERTEX;
         let ib = wgpu::BufferUsages::INDEX;
-        let nonempty = |v: &[u8]| {
+        // wgpu rejects empty buffers: an empty mesh gets 16 zero bytes.
+        fn nonempty(v: &[u8]) -> &[u8] {
             if v.is_empty() {
-                vec![0u8; 16]
+                &[0; 16]
             } else {
-                v.to_vec()
+                v
             }
-        };
+        }
         let band = Arc::new(GpuBand {
             fill_vb: buffer(
                 d,
                 "fill vb",
-                &nonempty(bytemuck::cast_slice(&m.fill.vertices)),
+                nonempty(bytemuck::cast_slice(&m.fill.vertices)),
                 vb,
             ),
             fill_ib: buffer(
                 d,
                 "fill ib",
-                &nonempty(bytemuck::cast_slice(&m.fill.indices)),
+                nonempty(bytemuck::cast_slice(&m.fill.indices)),
                 ib,
             ),
             line_vb: (!m.lines.is_empty())
@@ -508,7 +518,8 @@ pub struct PreparedJob {
     levels: Vec<Level>,
     /// Zooms held by the camera for at least two frames (copy-composited).
     copy_zooms: Vec<f64>,
-    last_use: HashMap<(usize, i64, i64), u32>,
+    /// Frames that use each tile (level, tx, ty), ascending.
+    uses: HashMap<(usize, i64, i64), Vec<u32>>,
     /// Render every planned tile in `prepare`.
     eager: bool,
     /// Planned tiles not rendered yet, by first use (frame index), soonest last.
@@ -795,7 +806,7 @@ impl PreparedJob {
             states,
             levels: Vec::new(),
             copy_zooms: Vec::new(),
-            last_use: HashMap::new(),
+            uses: HashMap::new(),
             pending: Vec::new(),
             eager: std::env::var("GEORENDER_EAGER_TILES").is_ok_and(|v| v == "1"),
             route,
@@ -963,7 +974,7 @@ impl PreparedJob {
             let (view, comp) = self.choose(st);
             let (li, tiles, _) = self.footprint(&view, comp);
             for t in tiles {
-                self.last_use.insert((li, t.0, t.1), i as u32);
+                self.uses.entry((li, t.0, t.1)).or_default().push(i as u32);
                 if seen.insert((li, t)) {
                     // Setup renders the first frames' tiles; the rest are
                     // rendered just ahead of the frames that need them.
@@ -1091,12 +1102,47 @@ impl PreparedJob {
                 half_widths[class as usize][0] = l.width * s / 2.0;
             }
         }
-        for chunk in todo.chunks(TILE_BATCH) {
+        // Software GPUs read every tile back for the CPU composites; where the
+        // map never rotates the texture is dropped right after, so one scratch
+        // texture serves the whole batch. Batches hold at most 16 tiles of 512
+        // pixels' worth of memory (4 at 4K) to bound the transient peak.
+        let cpu_only = self.tiles_on_cpu_only();
+        let batch = (TILE_BATCH * 512 * 512 / (tile_tex * tile_tex) as usize).clamp(2, TILE_BATCH);
+        let new_tile_texture = || {
+            ctx.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("tile"),
+                size: wgpu::Extent3d {
+                    width: tile_tex,
+                    height: tile_tex,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: FORMAT,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                    | wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::COPY_SRC,
+                view_formats: &[],
+            })
+        };
+        let readback_row = (tile_tex * 4).div_ceil(256) * 256;
+        let readback_per = readback_row as u64 * tile_tex as u64;
+        for chunk in todo.chunks(batch) {
             let mut encoder = ctx
                 .device
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("tiles"),
                 });
+            let scratch = cpu_only.then(new_tile_texture);
+            let staging = self.cpu_sample.then(|| {
+                ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("tile readback"),
+                    size: readback_per * chunk.len() as u64,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                })
+            });
             let mut made = Vec::new();
             for (slot, &(li, (tx, ty))) in chunk.iter().enumerate() {
                 let level = &self.levels[li];
@@ -1149,22 +1195,8 @@ impl PreparedJob {
                 );
                 let region = [origin[0], origin[1], origin[0] + span, origin[1] + span];
                 let line_margin = (8.0 * s as f64 + 4.0) / wp;
-                let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
-                    label: Some("tile"),
-                    size: wgpu::Extent3d {
-                        width: tile_tex,
-                        height: tile_tex,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: FORMAT,
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                        | wgpu::TextureUsages::TEXTURE_BINDING
-                        | wgpu::TextureUsages::COPY_SRC,
-                    view_formats: &[],
-                });
+                let own = scratch.is_none().then(new_tile_texture);
+                let texture = own.as_ref().or(scratch.as_ref()).expect("a tile texture");
                 let view = texture.create_view(&Default::default());
                 {
                     let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
@@ -1234,51 +1266,14 @@ impl PreparedJob {
                         }
                     }
                 }
-                let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("tile"),
-                    layout: &self.shared.pipes.composite_bgl,
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: wgpu::BindingResource::TextureView(&view),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 1,
-                            resource: wgpu::BindingResource::Sampler(
-                                &self.shared.pipes.tile_sampler,
-                            ),
-                        },
-                    ],
-                });
-                made.push((
-                    li,
-                    (tx, ty),
-                    Tile {
-                        gpu: Some((texture, bind)),
-                        pixels: None,
-                        bytes: (tile_tex * tile_tex * 4) as usize,
-                    },
-                ));
-            }
-            // Software GPUs: read the tiles back for CPU magnification.
-            let cpu_only = self.tiles_on_cpu_only();
-            let staging = self.cpu_sample.then(|| {
-                let row = (tile_tex * 4).div_ceil(256) * 256;
-                let per = row as u64 * tile_tex as u64;
-                let buf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("tile readback"),
-                    size: per * made.len() as u64,
-                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                for (i, (_, _, t)) in made.iter().enumerate() {
+                if let Some(buf) = &staging {
                     encoder.copy_texture_to_buffer(
-                        t.gpu.as_ref().expect("new tile").0.as_image_copy(),
+                        texture.as_image_copy(),
                         wgpu::TexelCopyBufferInfo {
-                            buffer: &buf,
+                            buffer: buf,
                             layout: wgpu::TexelCopyBufferLayout {
-                                offset: per * i as u64,
-                                bytes_per_row: Some(row),
+                                offset: readback_per * made.len() as u64,
+                                bytes_per_row: Some(readback_row),
                                 rows_per_image: Some(tile_tex),
                             },
                         },
@@ -1289,11 +1284,45 @@ impl PreparedJob {
                         },
                     );
                 }
-                encoder.map_buffer_on_submit(&buf, wgpu::MapMode::Read, .., |_| {});
-                (buf, row as usize, per as usize)
-            });
+                let gpu = own.map(|texture| {
+                    let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("tile"),
+                        layout: &self.shared.pipes.composite_bgl,
+                        entries: &[
+                            wgpu::BindGroupEntry {
+                                binding: 0,
+                                resource: wgpu::BindingResource::TextureView(&view),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 1,
+                                resource: wgpu::BindingResource::Sampler(
+                                    &self.shared.pipes.tile_sampler,
+                                ),
+                            },
+                        ],
+                    });
+                    (texture, bind)
+                });
+                let tex_bytes = if gpu.is_some() {
+                    tile_tex * tile_tex * 4
+                } else {
+                    0
+                };
+                made.push((
+                    li,
+                    (tx, ty),
+                    Tile {
+                        gpu,
+                        pixels: None,
+                        bytes: tex_bytes as usize,
+                    },
+                ));
+            }
+            if let Some(buf) = &staging {
+                encoder.map_buffer_on_submit(buf, wgpu::MapMode::Read, .., |_| {});
+            }
             let sub = ctx.queue.submit([encoder.finish()]);
-            if let Some((buf, row, per)) = staging {
+            if let Some(buf) = staging {
                 ctx.device
                     .poll(wgpu::PollType::Wait {
                         submission_index: Some(sub),
@@ -1306,6 +1335,7 @@ impl PreparedJob {
                         .get_mapped_range()
                         .map_err(|e| Error::RenderFailed(format!("readback failed: {e}")))?;
                     let n = tile_tex as usize;
+                    let (row, per) = (readback_row as usize, readback_per as usize);
                     for (i, (_, _, t)) in made.iter_mut().enumerate() {
                         let mut px = vec![0u32; n * n];
                         for y in 0..n {
@@ -1315,11 +1345,7 @@ impl PreparedJob {
                             dst.copy_from_slice(src);
                         }
                         t.pixels = Some(Arc::new(px));
-                        if cpu_only {
-                            t.gpu = None;
-                        } else {
-                            t.bytes *= 2;
-                        }
+                        t.bytes += n * n * 4;
                     }
                 }
                 buf.unmap();
@@ -1889,16 +1915,59 @@ impl PreparedJob {
         Ok(())
     }
 
-    /// Drops tiles whose last planned use is before frame `n`.
+    /// Drops tiles whose last planned use is before frame `n`; over
+    /// [`LIVE_TILE_BYTES`], also the tiles needed again only after the lookahead,
+    /// farthest first (Belady), which are rendered again ahead of that use (or
+    /// found in the shared cache).
     fn evict_before(&mut self, n: u32) {
         if n % 4 != 0 {
             return;
         }
-        let last_use = &self.last_use;
+        let uses = &self.uses;
+        let next_use = |li: usize, k: &(i64, i64)| -> Option<u32> {
+            let u = uses.get(&(li, k.0, k.1))?;
+            u.get(u.partition_point(|&f| f + 2 < n)).copied()
+        };
+        let mut live = 0usize;
         for (li, level) in self.levels.iter_mut().enumerate() {
-            level
-                .tiles
-                .retain(|k, _| last_use.get(&(li, k.0, k.1)).is_none_or(|&u| u + 2 >= n));
+            level.tiles.retain(|k, t| {
+                let keep = uses.get(&(li, k.0, k.1)).is_none() || next_use(li, k).is_some();
+                live += if keep { t.bytes } else { 0 };
+                keep
+            });
+        }
+        if live <= LIVE_TILE_BYTES {
+            return;
+        }
+        let mut later: Vec<(u32, usize, (i64, i64), usize)> = Vec::new();
+        for (li, level) in self.levels.iter().enumerate() {
+            for (k, t) in &level.tiles {
+                if let Some(u) = next_use(li, k).filter(|&u| u > n + self.lookahead) {
+                    later.push((u, li, *k, t.bytes));
+                }
+            }
+        }
+        later.sort_unstable_by_key(|l| std::cmp::Reverse(l.0));
+        for (u, li, k, bytes) in later {
+            if live <= LIVE_TILE_BYTES {
+                break;
+            }
+            self.levels[li].tiles.remove(&k);
+            live -= bytes;
+            self.pending.push((u, li, k));
+        }
+        // Soonest last.
+        self.pending.sort_by_key(|p| std::cmp::Reverse(p.0));
+    }
+}
+
+impl Drop for PreparedJob {
+    /// The job's tiles go idle in the shared cache: bring it back within budget
+    /// now rather than at the next job's first tile.
+    fn drop(&mut self) {
+        self.levels.clear();
+        if let Ok(mut cache) = self.shared.tile_cache.lock() {
+            cache.trim();
         }
     }
 }

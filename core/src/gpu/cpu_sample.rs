@@ -161,6 +161,10 @@ pub(crate) fn resample<'a>(
         }
     };
     let threads = threads.clamp(1, 8);
+    if threads == 1 {
+        resample_rows(&mut out[..stride * map.height], 0);
+        return;
+    }
     std::thread::scope(|scope| {
         let per = map.height.div_ceil(threads);
         let mut rest = &mut out[..stride * map.height];

@@ -128,7 +128,7 @@ struct TileCache {
 
 /// Tiles a job holds for frames beyond its lookahead before it drops the
 /// farthest-needed ones (only 4K-sized jobs get there).
-const LIVE_TILE_BYTES: usize = 128 << 20;
+const LIVE_TILE_BYTES: usize = 96 << 20;
 
 /// Memory budget of the shared tile cache.
 const TILE_CACHE_BYTES: usize = 64 << 20;
@@ -313,6 +313,22 @@ impl Shared {
         });
         *slot = Some(band.clone());
         Ok(band)
+    }
+
+    /// Drops the cached imagery / relief raster (~80 MB / ~20 MB) when the job
+    /// being prepared does not use it and no live job holds it: a batch that
+    /// alternates styles reloads it (~0.5 s), one that does not keeps it.
+    fn release_unused_rasters(&self, imagery: bool, relief: bool) {
+        for (slot, used) in [(&self.imagery, imagery), (&self.relief, relief)] {
+            let mut guard = slot.lock().unwrap();
+            if !used
+                && guard
+                    .as_ref()
+                    .is_some_and(|img| Arc::strong_count(img) == 1)
+            {
+                *guard = None;
+            }
+        }
     }
 
     fn raster(&self, relief: bool) -> Result<Arc<GpuImage>> {
@@ -547,6 +563,9 @@ pub struct PreparedJob {
     /// Frames ahead of their first use that tiles are rendered
     /// ([`LOOKAHEAD`], less where tiles are large).
     lookahead: u32,
+    /// The imagery and relief rasters the tiles sample, held so the shared cache
+    /// sees them in use.
+    _rasters: [Arc<GpuImage>; 2],
     /// Per frame slot, the mapped buffer the CPU magnifier writes into.
     uploads: [Option<Upload>; 2],
     padded_row: u32,
@@ -614,6 +633,7 @@ impl PreparedJob {
         let p = &shared.pipes;
 
         // Rasters: imagery for the satellite style, relief for hillshade.
+        shared.release_unused_rasters(spec.style.imagery, spec.hillshade);
         let imagery = if spec.style.imagery {
             shared.raster(false)?
         } else {
@@ -794,6 +814,7 @@ impl PreparedJob {
             _ => ctx.info.device_type == wgpu::DeviceType::Cpu,
         };
         Ok(PreparedJob {
+            _rasters: [imagery.clone(), relief.clone()],
             cpu_sample,
             rotates: false,
             lookahead: (LOOKAHEAD * 512 * 512 / (tile_tex * tile_tex)).clamp(8, LOOKAHEAD),

@@ -22,23 +22,35 @@ fn polygon<'a>(layer: &'a PolygonLayer, p: usize) -> impl Iterator<Item = &'a [[
 pub fn band_meshes(index: usize) -> Result<BandMeshes> {
     let map = basemap()?;
     let band = &map.bands[index.min(map.bands.len() - 1)];
-    let mut b = BandBuilder::new();
-    b.land((0..band.land.polygon_count()).map(|p| polygon(&band.land, p)));
-    b.lakes((0..band.lakes.polygon_count()).map(|p| polygon(&band.lakes, p)));
-    let mut colored: Vec<(u8, usize)> = Vec::new();
-    for c in &band.country_info {
-        for p in c.polygons.clone() {
-            colored.push((c.color_index, p as usize));
-        }
-    }
-    b.countries(
-        colored
-            .into_iter()
-            .map(|(c, p)| (c, polygon(&band.countries, p))),
-    );
-    b.coast((0..band.coastline.line_count()).map(|i| band.coastline.line(i)));
-    b.borders((0..band.borders.line_count()).map(|i| band.borders.line(i)));
-    b.lanes((0..map.sea_lanes.line_count()).map(|i| map.sea_lanes.line(i)));
+    // Two threads of about equal work: countries; land, lakes and the lines.
+    let b = std::thread::scope(|s| {
+        let countries = s.spawn(|| {
+            let mut b = BandBuilder::new();
+            let mut colored: Vec<(u8, usize)> = Vec::new();
+            for c in &band.country_info {
+                for p in c.polygons.clone() {
+                    colored.push((c.color_index, p as usize));
+                }
+            }
+            b.countries(
+                colored
+                    .into_iter()
+                    .map(|(c, p)| (c, polygon(&band.countries, p))),
+            );
+            b
+        });
+        let mut b = BandBuilder::new();
+        b.land((0..band.land.polygon_count()).map(|p| polygon(&band.land, p)));
+        b.lakes((0..band.lakes.polygon_count()).map(|p| polygon(&band.lakes, p)));
+        b.coast((0..band.coastline.line_count()).map(|i| band.coastline.line(i)));
+        b.borders((0..band.borders.line_count()).map(|i| band.borders.line(i)));
+        b.lanes((0..map.sea_lanes.line_count()).map(|i| map.sea_lanes.line(i)));
+        let countries = countries
+            .join()
+            .map_err(|_| crate::Error::RenderFailed(format!("tessellating band {index} failed")))?;
+        b.absorb(countries);
+        Ok::<_, crate::Error>(b)
+    })?;
     Ok(b.finish())
 }
 

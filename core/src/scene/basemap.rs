@@ -209,18 +209,49 @@ impl BandBuilder {
         self
     }
 
-    /// The finished meshes, bucketed into cells.
+    /// Takes over the layers `other` built (a builder run on another thread
+    /// over other layers), appending its triangles.
+    pub fn absorb(&mut self, other: BandBuilder) {
+        let BandBuilder {
+            meshes,
+            ranges,
+            rejected,
+            ..
+        } = other;
+        let fill = self.meshes.fill.append(meshes.fill);
+        let lines = self.meshes.lines.append(meshes.lines);
+        for (k, r) in ranges.into_iter().enumerate() {
+            if r.is_empty() {
+                continue;
+            }
+            let shift = if k < 3 { fill.start } else { lines.start };
+            self.ranges[k] = r.start + shift..r.end + shift;
+        }
+        self.rejected += rejected;
+    }
+
+    /// The finished meshes, bucketed into cells (fill and line layers on two
+    /// threads).
     pub fn finish(mut self) -> BandMeshes {
         let m = &mut self.meshes;
-        let fv = &m.fill.vertices;
-        let lv = &m.lines.vertices;
         let r = self.ranges.clone();
-        m.land = bucket(&mut m.fill.indices, r[0].clone(), |i| fv[i as usize].pos);
-        m.lakes = bucket(&mut m.fill.indices, r[1].clone(), |i| fv[i as usize].pos);
-        m.countries = bucket(&mut m.fill.indices, r[2].clone(), |i| fv[i as usize].pos);
-        m.coast = bucket(&mut m.lines.indices, r[3].clone(), |i| lv[i as usize].pos);
-        m.borders = bucket(&mut m.lines.indices, r[4].clone(), |i| lv[i as usize].pos);
-        m.lanes = bucket(&mut m.lines.indices, r[5].clone(), |i| lv[i as usize].pos);
+        let (fill, lines) = (&mut m.fill, &mut m.lines);
+        let ([land, lakes, countries], [coast, borders, lanes]) = std::thread::scope(|s| {
+            let lines = s.spawn(|| {
+                let lv = &lines.vertices;
+                let at = |i: u32| lv[i as usize].pos;
+                [3, 4, 5].map(|k| bucket(&mut lines.indices, r[k].clone(), at))
+            });
+            let fv = &fill.vertices;
+            let at = |i: u32| fv[i as usize].pos;
+            let fills = [0, 1, 2].map(|k| bucket(&mut fill.indices, r[k].clone(), at));
+            let lines = lines
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (fills, lines)
+        });
+        (m.land, m.lakes, m.countries) = (land, lakes, countries);
+        (m.coast, m.borders, m.lanes) = (coast, borders, lanes);
         self.meshes
     }
 }

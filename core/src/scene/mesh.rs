@@ -59,6 +59,22 @@ impl<V> Mesh<V> {
     pub fn is_empty(&self) -> bool {
         self.indices.is_empty()
     }
+
+    /// Appends `other`'s triangles; returns the range its indices now occupy.
+    pub fn append(&mut self, other: Mesh<V>) -> std::ops::Range<u32> {
+        let base = self.vertices.len() as u32;
+        let start = self.indices.len() as u32;
+        self.vertices.extend(other.vertices);
+        self.indices.extend(other.indices.iter().map(|i| i + base));
+        for (k, v) in other.bounds.into_iter().enumerate() {
+            self.bounds[k] = if k < 2 {
+                self.bounds[k].min(v)
+            } else {
+                self.bounds[k].max(v)
+            };
+        }
+        start..self.indices.len() as u32
+    }
 }
 
 /// Projects lng/lat degrees to Mercator `f32`.

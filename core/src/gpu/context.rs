@@ -99,9 +99,7 @@ impl GpuContext {
             // On a software GPU "device memory" is the process' RAM: small
             // suballocation blocks, so memory freed after a job (frame buffers,
             // tiles) goes back instead of staying reserved in 256 MB blocks.
-            memory_hints: if info.device_type == wgpu::DeviceType::Cpu
-                && std::env::var_os("PERFHINT").is_none()
-            {
+            memory_hints: if info.device_type == wgpu::DeviceType::Cpu {
                 wgpu::MemoryHints::Manual {
                     suballocated_device_memory_block_size: (4 << 20)..(16 << 20),
                 }

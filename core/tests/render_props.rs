@@ -125,6 +125,40 @@ fn streaming_matches_single_frames() {
 }
 
 #[test]
+fn a_tiny_tile_budget_changes_no_pixel() {
+    // Suez zooms in and out again: its first levels are needed again late, so
+    // with no budget they are dropped in between and fetched back.
+    let job = example(
+        "suez",
+        json!({"resolution": "320x180", "duration": 12, "fps": 24, "style": "standard"}),
+    );
+    let route = plan(&job);
+    let frames = |budget: Option<usize>| {
+        let mut p = renderer().prepare(&job, &route).unwrap();
+        if let Some(b) = budget {
+            p.set_live_tile_budget(b);
+        }
+        let mut out = Vec::new();
+        p.render_all(|_, f| {
+            out.push(f.rgba.clone());
+            Ok(())
+        })
+        .unwrap();
+        (out, p.stats.tiles_rendered + p.stats.tiles_cached)
+    };
+    let (held, fetched_held) = frames(None);
+    let (dropped, fetched_dropped) = frames(Some(0));
+    assert_eq!(held.len(), dropped.len());
+    assert!(
+        fetched_dropped > fetched_held,
+        "no tile was dropped and fetched back ({fetched_dropped} vs {fetched_held})"
+    );
+    for (i, (a, b)) in held.iter().zip(&dropped).enumerate() {
+        assert!(a == b, "frame {i} differs with a tiny tile budget");
+    }
+}
+
+#[test]
 fn adapter_error_names_the_packages() {
     let hint = georender::gpu::context::DRIVER_HINT;
     assert!(hint.contains("mesa-vulkan-drivers"));

@@ -536,6 +536,8 @@ pub struct PreparedJob {
     copy_zooms: Vec<f64>,
     /// Frames that use each tile (level, tx, ty), ascending.
     uses: HashMap<(usize, i64, i64), Vec<u32>>,
+    /// Tile memory held beyond the lookahead before the farthest-needed go.
+    live_tile_bytes: usize,
     /// Render every planned tile in `prepare`.
     eager: bool,
     /// Planned tiles not rendered yet, by first use (frame index), soonest last.
@@ -828,6 +830,7 @@ impl PreparedJob {
             levels: Vec::new(),
             copy_zooms: Vec::new(),
             uses: HashMap::new(),
+            live_tile_bytes: LIVE_TILE_BYTES,
             pending: Vec::new(),
             eager: std::env::var("GEORENDER_EAGER_TILES").is_ok_and(|v| v == "1"),
             route,
@@ -1936,8 +1939,16 @@ impl PreparedJob {
         Ok(())
     }
 
-    /// Drops tiles whose last planned use is before frame `n`; over
-    /// [`LIVE_TILE_BYTES`], also the tiles needed again only after the lookahead,
+    /// Caps the tile memory this job holds for frames beyond its lookahead
+    /// (default 96 MB, reached only at 4K): over it, the tiles needed again
+    /// latest are dropped and redrawn (or taken from the shared cache) just
+    /// before that use. The frames do not change; only memory and time do.
+    pub fn set_live_tile_budget(&mut self, bytes: usize) {
+        self.live_tile_bytes = bytes;
+    }
+
+    /// Drops tiles whose last planned use is before frame `n`; over the live
+    /// tile budget ([`set_live_tile_budget`](Self::set_live_tile_budget)), also the tiles needed again only after the lookahead,
     /// farthest first (Belady), which are rendered again ahead of that use (or
     /// found in the shared cache).
     fn evict_before(&mut self, n: u32) {
@@ -1957,7 +1968,7 @@ impl PreparedJob {
                 keep
             });
         }
-        if live <= LIVE_TILE_BYTES {
+        if live <= self.live_tile_bytes {
             return;
         }
         let mut later: Vec<(u32, usize, (i64, i64), usize)> = Vec::new();
@@ -1970,7 +1981,7 @@ impl PreparedJob {
         }
         later.sort_unstable_by_key(|l| std::cmp::Reverse(l.0));
         for (u, li, k, bytes) in later {
-            if live <= LIVE_TILE_BYTES {
+            if live <= self.live_tile_bytes {
                 break;
             }
             self.levels[li].tiles.remove(&k);

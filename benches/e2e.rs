@@ -6,13 +6,16 @@
 //! ```
 //!
 //! Three kinds of child process:
-//! 1. `render`: one engine renders the jobs one after another (caches warm after
+//! 1. `capture`: the renderer alone renders the jobs' frames and writes them raw
+//!    (RGBA) to temporary files (setup and render-only times come from here);
+//! 2. `render`: one engine renders the jobs one after another (caches warm after
 //!    the first, as in a batch) — per job: wall time, frames per second and the
 //!    peak resident memory (VmHWM, reset before each job);
-//! 2. `capture`: the renderer alone renders the same frames again and writes them
-//!    raw (RGBA) to temporary files (setup and render-only times come from here);
-//! 3. `encode` (one per job): that file fed to the same encoder with the same
-//!    settings; only the encoder calls are timed ("encoding alone").
+//! 3. `encode` (one per job): that job's file fed to the same encoder with the
+//!    same settings; only the encoder calls are timed ("encoding alone").
+//!
+//! 2 and 3 run in rounds (`GEORENDER_E2E_REPEAT`, default 1), so both sides of a
+//! ratio are measured close together on a machine whose speed drifts.
 //!
 //! The ratio is wall time / encoding alone (target ≤ 1.15: rendering nearly free
 //! next to x264). Then every job is rendered at 4K for peak memory (target
@@ -251,33 +254,45 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1)
         .max(1);
-    // With repeats, each job keeps its fastest wall and encode time (the machine
-    // may be shared) and its highest peak.
-    let mut rendered = spawn("render", &picked, "1080p", secs, &dir);
-    for _ in 1..repeat {
+    // The frames for "encoding alone" first; then rounds of (the batch through
+    // the engine, each job's frames through the encoder alone), so both sides of
+    // a ratio are measured minutes apart at most. With repeats (the machine may
+    // be shared) each job keeps its fastest wall and encode time and its
+    // highest peak.
+    let captured = spawn("capture", &picked, "1080p", secs, &dir);
+    let mut rendered = Value::Null;
+    let mut encoded: Vec<Value> = vec![Value::Null; picked.len()];
+    for _ in 0..repeat {
         let again = spawn("render", &picked, "1080p", secs, &dir);
-        for (r, a) in rendered
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .zip(again.as_array().unwrap())
-        {
-            r["wall"] = json!(f(&r["wall"]).min(f(&a["wall"])));
-            r["rss_mb"] = json!(f(&r["rss_mb"]).max(f(&a["rss_mb"])));
+        if rendered.is_null() {
+            rendered = again;
+        } else {
+            for (r, a) in rendered
+                .as_array_mut()
+                .unwrap()
+                .iter_mut()
+                .zip(again.as_array().unwrap())
+            {
+                r["wall"] = json!(f(&r["wall"]).min(f(&a["wall"])));
+                r["rss_mb"] = json!(f(&r["rss_mb"]).max(f(&a["rss_mb"])));
+            }
+        }
+        for (e, &i) in encoded.iter_mut().zip(&picked) {
+            let again = spawn("encode", &[i], "1080p", secs, &dir);
+            if e.is_null() {
+                *e = again;
+            } else {
+                e["encode"] = json!(f(&e["encode"]).min(f(&again["encode"])));
+            }
         }
     }
-    let captured = spawn("capture", &picked, "1080p", secs, &dir);
     println!(
         "\n{:<28} {:>6} {:>8} {:>6} {:>8} {:>9} {:>10} {:>6} {:>9}",
         "job", "frames", "wall s", "fps", "setup s", "render s", "encode s", "ratio", "peak MB"
     );
     let (mut tw, mut te, mut tf) = (0.0, 0.0, 0.0);
     for (k, &i) in picked.iter().enumerate() {
-        let mut e = spawn("encode", &[i], "1080p", secs, &dir);
-        for _ in 1..repeat {
-            let again = spawn("encode", &[i], "1080p", secs, &dir);
-            e["encode"] = json!(f(&e["encode"]).min(f(&again["encode"])));
-        }
+        let e = &encoded[k];
         let _ = std::fs::remove_file(dir.join(format!("frames-{i}.rgba")));
         let (r, c) = (&rendered[k], &captured[k]);
         let (wall, enc, frames) = (f(&r["wall"]), f(&e["encode"]), f(&r["frames"]));

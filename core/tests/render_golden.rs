@@ -1,5 +1,6 @@
 //! Golden frames: every style on the three example jobs at the start, middle and
-//! end, plus each vehicle icon, at 320×180, compared with `tests/golden/*.png`
+//! end, plus each vehicle icon, at 320×180, and the zoomed-in Suez job at 640×360
+//! (one-sample tiles on software GPUs), compared with `tests/golden/*.png`
 //! (per-pixel tolerance and a pixel budget). `GEORENDER_UPDATE_GOLDEN=1`
 //! regenerates them; a failure writes `<name>.actual.png` and `<name>.diff.png`.
 
@@ -81,5 +82,22 @@ fn golden_hillshade_and_captions() {
                                   "position": "center"}]}),
         "london-new-york",
     )];
+    run(&cases);
+}
+
+#[test]
+fn golden_detailed_levels() {
+    // Zoomed in on the canal (its lakes included): on a software GPU these
+    // levels are drawn with one sample and lake shores in edge mode.
+    let cases: Vec<_> = ["standard", "geopolitics"]
+        .iter()
+        .map(|style| {
+            (
+                format!("detail-suez-{style}"),
+                json!({"resolution": "640x360", "style": style}),
+                "suez",
+            )
+        })
+        .collect();
     run(&cases);
 }

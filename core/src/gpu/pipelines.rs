@@ -3,20 +3,38 @@
 use super::context::GpuContext;
 use crate::scene::mesh::{FillVertex, LineVertex};
 use crate::scene::{GlyphInstance, ShapeInstance};
+use std::sync::Arc;
 
 /// Texture format of tiles and frames (sRGB values stored as-is).
 pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
-/// Default MSAA sample count of the basemap tile pass (`GEORENDER_TILE_MSAA`
-/// overrides it: 1 or 4).
+/// MSAA sample count of the basemap tile pass by default.
+///
+/// On software GPUs (lavapipe) 4x MSAA costs ~1.5–2x a tile's raster time, so
+/// vector-style tiles are drawn with one sample there: lines are anti-aliased
+/// in the shader anyway, lake shores get edge strips, and land and country
+/// edges lie under coastlines and borders. Imagery styles keep 4x MSAA: their
+/// thin bright borders over dark imagery would show double-blended specks where
+/// a strip folds at a sharp turn. `GEORENDER_TILE_MSAA` (1 or 4) overrides.
 pub const TILE_SAMPLES: u32 = 4;
 
-/// The tile pass sample count in effect.
-pub fn tile_samples() -> u32 {
+/// The tile pass sample count for a style (with imagery or not) on a device of
+/// type `device_type`.
+pub fn tile_samples(device_type: wgpu::DeviceType, imagery: bool) -> u32 {
     match std::env::var("GEORENDER_TILE_MSAA").ok().as_deref() {
         Some("1") => 1,
         Some("4") => 4,
+        _ if device_type == wgpu::DeviceType::Cpu && !imagery => 1,
         _ => TILE_SAMPLES,
     }
+}
+
+/// The basemap tile pipelines for one MSAA sample count.
+pub struct TilePipelines {
+    pub fill: wgpu::RenderPipeline,
+    pub line: wgpu::RenderPipeline,
+    pub imagery: wgpu::RenderPipeline,
+    /// MSAA samples of these pipelines.
+    pub samples: u32,
 }
 
 /// WGSL sources, validated by `tests/render_shaders.rs`.
@@ -92,9 +110,9 @@ pub struct Pipelines {
     pub composite_bgl: wgpu::BindGroupLayout,
     pub route_bgl: wgpu::BindGroupLayout,
     pub overlay_bgl: wgpu::BindGroupLayout,
-    pub fill: wgpu::RenderPipeline,
-    pub line: wgpu::RenderPipeline,
-    pub imagery: wgpu::RenderPipeline,
+    /// Tile pipelines for vector styles and for imagery styles (the same when
+    /// both use one sample count).
+    pub tiles: [Arc<TilePipelines>; 2],
     pub quad: wgpu::RenderPipeline,
     pub route: wgpu::RenderPipeline,
     pub glyph: wgpu::RenderPipeline,
@@ -104,8 +122,13 @@ pub struct Pipelines {
     pub tile_sampler: wgpu::Sampler,
     /// Alignment of dynamic uniform offsets.
     pub uniform_align: u64,
-    /// MSAA samples of the tile pipelines.
-    pub tile_samples: u32,
+}
+
+impl Pipelines {
+    /// The tile pipelines for a style with imagery or without.
+    pub fn tiles(&self, imagery: bool) -> &TilePipelines {
+        &self.tiles[imagery as usize]
+    }
 }
 
 fn target(blend: bool) -> [Option<wgpu::ColorTargetState>; 1] {
@@ -210,7 +233,6 @@ impl Pipelines {
     /// Compiles every shader and pipeline.
     pub fn new(ctx: &GpuContext) -> Pipelines {
         let device = &ctx.device;
-        let tile_samples = tile_samples();
         let module = |label: &str, src: &str| {
             device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(label),
@@ -291,48 +313,59 @@ impl Pipelines {
 
         let tri = wgpu::PrimitiveTopology::TriangleList;
         let strip = wgpu::PrimitiveTopology::TriangleStrip;
-        let fill = pipeline(
-            device,
-            PipeDesc {
-                label: "fill",
-                module: &basemap,
-                vs: "vs_fill",
-                fs: "fs_fill",
-                layout: &basemap_layout,
-                buffers: &[vertex(std::mem::size_of::<FillVertex>(), fill_attrs)],
-                topology: tri,
-                samples: tile_samples,
-                blend: true,
-            },
-        );
-        let line = pipeline(
-            device,
-            PipeDesc {
-                label: "line",
-                module: &basemap,
-                vs: "vs_line",
-                fs: "fs_line",
-                layout: &basemap_layout,
-                buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
-                topology: tri,
-                samples: tile_samples,
-                blend: true,
-            },
-        );
-        let imagery = pipeline(
-            device,
-            PipeDesc {
-                label: "imagery",
-                module: &basemap,
-                vs: "vs_imagery",
-                fs: "fs_imagery",
-                layout: &basemap_layout,
-                buffers: &[],
-                topology: strip,
-                samples: tile_samples,
-                blend: false,
-            },
-        );
+        let tile_pipelines = |samples: u32| TilePipelines {
+            fill: pipeline(
+                device,
+                PipeDesc {
+                    label: "fill",
+                    module: &basemap,
+                    vs: "vs_fill",
+                    fs: "fs_fill",
+                    layout: &basemap_layout,
+                    buffers: &[vertex(std::mem::size_of::<FillVertex>(), fill_attrs)],
+                    topology: tri,
+                    samples,
+                    blend: true,
+                },
+            ),
+            line: pipeline(
+                device,
+                PipeDesc {
+                    label: "line",
+                    module: &basemap,
+                    vs: "vs_line",
+                    fs: "fs_line",
+                    layout: &basemap_layout,
+                    buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
+                    topology: tri,
+                    samples,
+                    blend: true,
+                },
+            ),
+            imagery: pipeline(
+                device,
+                PipeDesc {
+                    label: "imagery",
+                    module: &basemap,
+                    vs: "vs_imagery",
+                    fs: "fs_imagery",
+                    layout: &basemap_layout,
+                    buffers: &[],
+                    topology: strip,
+                    samples,
+                    blend: false,
+                },
+            ),
+            samples,
+        };
+        let kind = ctx.info.device_type;
+        let (vector, imagery) = (tile_samples(kind, false), tile_samples(kind, true));
+        let vector_tiles = Arc::new(tile_pipelines(vector));
+        let imagery_tiles = if imagery == vector {
+            vector_tiles.clone()
+        } else {
+            Arc::new(tile_pipelines(imagery))
+        };
         let quad = pipeline(
             device,
             PipeDesc {
@@ -415,16 +448,13 @@ impl Pipelines {
             composite_bgl,
             route_bgl,
             overlay_bgl,
-            fill,
-            line,
-            imagery,
+            tiles: [vector_tiles, imagery_tiles],
             quad,
             route: route_pipe,
             glyph: glyph_pipe,
             shape: shape_pipe,
             linear,
             uniform_align: ctx.limits.min_uniform_buffer_offset_alignment as u64,
-            tile_samples,
         }
     }
 }

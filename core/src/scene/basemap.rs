@@ -56,6 +56,10 @@ pub struct BandMeshes {
     pub lines: Mesh<LineVertex>,
     pub land: Layer,
     pub lakes: Layer,
+    /// Lake shores as hairline strips in the lake class: drawn in edge mode
+    /// they anti-alias the lakes' edges without MSAA (land and country edges
+    /// lie under coastlines and borders).
+    pub lake_edges: Layer,
     pub countries: Layer,
     pub coast: Layer,
     pub borders: Layer,
@@ -111,7 +115,7 @@ fn bucket(indices: &mut [u32], range: Range<u32>, pos: impl Fn(u32) -> [f32; 2])
 /// Builds [`BandMeshes`] layer by layer.
 pub struct BandBuilder {
     meshes: BandMeshes,
-    ranges: [Range<u32>; 6],
+    ranges: [Range<u32>; 7],
     tess: FillTessellator,
     /// Polygons lyon rejected (skipped).
     pub rejected: usize,
@@ -173,12 +177,24 @@ impl BandBuilder {
         self
     }
 
-    /// Lake polygons.
+    /// Lake polygons (filled, and their rings as [`BandMeshes::lake_edges`]).
     pub fn lakes<'a, R: IntoIterator<Item = &'a [[f32; 2]]>>(
         &mut self,
         polygons: impl IntoIterator<Item = R>,
     ) -> &mut Self {
-        self.ranges[1] = self.fill_layer(polygons.into_iter().map(|r| (CLASS_LAKE, r)));
+        let polygons: Vec<Vec<&'a [[f32; 2]]>> = polygons
+            .into_iter()
+            .map(|r| r.into_iter().collect())
+            .collect();
+        self.ranges[1] = self.fill_layer(polygons.iter().map(|r| (CLASS_LAKE, r.iter().copied())));
+        // Rings are implicitly closed: repeat the first point for the stroke.
+        let rings: Vec<Vec<[f32; 2]>> = polygons
+            .iter()
+            .flatten()
+            .filter(|r| r.len() >= 3)
+            .map(|r| r.iter().chain(&r[..1]).copied().collect())
+            .collect();
+        self.ranges[6] = self.line_layer(rings.iter().map(|r| &r[..]), CLASS_LAKE);
         self
     }
 
@@ -225,6 +241,7 @@ impl BandBuilder {
                 continue;
             }
             let shift = if k < 3 { fill.start } else { lines.start };
+            // (ranges 0–2 index fills; 3–6 lines)
             self.ranges[k] = r.start + shift..r.end + shift;
         }
         self.rejected += rejected;
@@ -236,22 +253,23 @@ impl BandBuilder {
         let m = &mut self.meshes;
         let r = self.ranges.clone();
         let (fill, lines) = (&mut m.fill, &mut m.lines);
-        let ([land, lakes, countries], [coast, borders, lanes]) = std::thread::scope(|s| {
-            let lines = s.spawn(|| {
-                let lv = &lines.vertices;
-                let at = |i: u32| lv[i as usize].pos;
-                [3, 4, 5].map(|k| bucket(&mut lines.indices, r[k].clone(), at))
+        let ([land, lakes, countries], [coast, borders, lanes, lake_edges]) =
+            std::thread::scope(|s| {
+                let lines = s.spawn(|| {
+                    let lv = &lines.vertices;
+                    let at = |i: u32| lv[i as usize].pos;
+                    [3, 4, 5, 6].map(|k| bucket(&mut lines.indices, r[k].clone(), at))
+                });
+                let fv = &fill.vertices;
+                let at = |i: u32| fv[i as usize].pos;
+                let fills = [0, 1, 2].map(|k| bucket(&mut fill.indices, r[k].clone(), at));
+                let lines = lines
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (fills, lines)
             });
-            let fv = &fill.vertices;
-            let at = |i: u32| fv[i as usize].pos;
-            let fills = [0, 1, 2].map(|k| bucket(&mut fill.indices, r[k].clone(), at));
-            let lines = lines
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (fills, lines)
-        });
         (m.land, m.lakes, m.countries) = (land, lakes, countries);
-        (m.coast, m.borders, m.lanes) = (coast, borders, lanes);
+        (m.coast, m.borders, m.lanes, m.lake_edges) = (coast, borders, lanes, lake_edges);
         self.meshes
     }
 }

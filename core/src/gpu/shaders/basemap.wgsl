@@ -1,5 +1,6 @@
 // Basemap tile pass: filled polygons, analytic anti-aliased lines and imagery,
-// drawn in normalised Web Mercator into a cached tile (with 4x MSAA).
+// drawn in normalised Web Mercator into a cached tile (4x MSAA on hardware GPUs;
+// on software ones lake shores drawn in edge mode anti-alias the fills instead).
 
 struct Tile {
     // Mercator coordinates of the tile texture's top-left corner.
@@ -109,12 +110,18 @@ fn vs_line(
 
 @fragment
 fn fs_line(in: LineOut) -> @location(0) vec4<f32> {
+    let c = tile.colors[in.cls & 15u];
+    if (tile.half_widths[in.cls & 15u].y > 0.0) {
+        // Edge mode: a fill's own colour fading out across its (aliased) edge,
+        // which anti-aliases the fill without MSAA.
+        let a = c.a * clamp(0.5 - abs(in.dist), 0.0, 1.0);
+        return vec4<f32>(c.rgb * a, a);
+    }
     let w = tile.half_widths[in.cls & 15u].x;
     let hw = max(w, 0.5);
     // Lines thinner than a pixel are drawn one pixel wide and proportionally fainter.
     let thin = min(w * 2.0, 1.0);
     let cov = clamp(hw + 0.5 - abs(in.dist), 0.0, 1.0) * thin;
-    let c = tile.colors[in.cls & 15u];
     let a = c.a * cov;
     return vec4<f32>(c.rgb * a, a);
 }

@@ -1235,29 +1235,10 @@ impl PreparedJob {
                     {
                         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                             label: Some("tile"),
-                            color_attachments: &[Some(
-                                if let (true, Some(msaa)) = (tp.samples > 1, &self.msaa) {
-                                    wgpu::RenderPassColorAttachment {
-                                        view: msaa,
-                                        depth_slice: None,
-                                        resolve_target: Some(&view),
-                                        ops: wgpu::Operations {
-                                            load: wgpu::LoadOp::Clear(to_wgpu_color(style.ocean)),
-                                            store: wgpu::StoreOp::Discard,
-                                        },
-                                    }
-                                } else {
-                                    wgpu::RenderPassColorAttachment {
-                                        view: &view,
-                                        depth_slice: None,
-                                        resolve_target: None,
-                                        ops: wgpu::Operations {
-                                            load: wgpu::LoadOp::Clear(to_wgpu_color(style.ocean)),
-                                            store: wgpu::StoreOp::Store,
-                                        },
-                                    }
-                                },
-                            )],
+                            color_attachments: &[Some(match (tp.samples > 1, &self.msaa) {
+                                (true, Some(msaa)) => cleared(msaa, Some(&view), style.ocean),
+                                _ => cleared(&view, None, style.ocean),
+                            })],
                             depth_stencil_attachment: None,
                             timestamp_writes: None,
                             occlusion_query_set: None,
@@ -1535,15 +1516,7 @@ impl PreparedJob {
                 if outside {
                     encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                         label: Some("clear"),
-                        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                            view: &self.frame_view,
-                            depth_slice: None,
-                            resolve_target: None,
-                            ops: wgpu::Operations {
-                                load: wgpu::LoadOp::Clear(to_wgpu_color(style.ocean)),
-                                store: wgpu::StoreOp::Store,
-                            },
-                        })],
+                        color_attachments: &[Some(cleared(&self.frame_view, None, style.ocean))],
                         depth_stencil_attachment: None,
                         timestamp_writes: None,
                         occlusion_query_set: None,
@@ -2019,6 +1992,28 @@ impl Drop for PreparedJob {
         if let Ok(mut cache) = self.shared.tile_cache.lock() {
             cache.trim();
         }
+    }
+}
+
+/// A colour attachment cleared to `color`; multisampled ones are resolved into
+/// `resolve` and not stored.
+fn cleared<'a>(
+    view: &'a wgpu::TextureView,
+    resolve: Option<&'a wgpu::TextureView>,
+    color: [f32; 4],
+) -> wgpu::RenderPassColorAttachment<'a> {
+    wgpu::RenderPassColorAttachment {
+        view,
+        depth_slice: None,
+        resolve_target: resolve,
+        ops: wgpu::Operations {
+            load: wgpu::LoadOp::Clear(to_wgpu_color(color)),
+            store: if resolve.is_some() {
+                wgpu::StoreOp::Discard
+            } else {
+                wgpu::StoreOp::Store
+            },
+        },
     }
 }
 

@@ -97,15 +97,7 @@ fn check_strided(rgba: &[u8], stride: usize, width: u32, height: u32) -> Result<
 /// Converts a tightly packed RGBA frame into `out` (resized as needed), SIMD-accelerated.
 pub fn rgba_to_i420(rgba: &[u8], width: u32, height: u32, out: &mut I420Image) -> Result<()> {
     check_input(rgba, width, height)?;
-    out.resize(width, height);
-    let (cw, _) = chroma_size(width, height);
-    rgba_to_i420_planes(
-        rgba,
-        width,
-        height,
-        [&mut out.y, &mut out.u, &mut out.v],
-        [width as usize, cw, cw],
-    )
+    rgba_to_i420_strided(rgba, width as usize * 4, width, height, out)
 }
 
 /// Converts RGBA rows `stride` bytes apart (e.g. a GPU readback buffer with padded

@@ -18,7 +18,7 @@ use super::Runtime;
 use crate::encode::I420Image;
 use crate::encode::{self, EncodeStats, FrameSink, OutputFormat, Quality, VideoSettings};
 use crate::error::{Error, Result};
-use crate::gpu::PreparedJob;
+use crate::gpu::{Frame, PreparedJob};
 use crate::job::{self, Job};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -218,7 +218,7 @@ pub(crate) fn run_job(rt: &Runtime, batch: &BatchInner, index: usize) -> Result<
 /// A frame on its way from the render thread to the encoder.
 enum Pixels {
     /// Tightly packed RGBA (GIF, PNG).
-    Rgba(Vec<u8>),
+    Rgba(Frame),
     /// Converted on the render thread straight from the readback buffer (video).
     I420(I420Image),
 }
@@ -265,7 +265,7 @@ fn stream(
                         return Err(Error::Cancelled);
                     }
                     match &px {
-                        Pixels::Rgba(rgba) => sink.push_rgba(rgba)?,
+                        Pixels::Rgba(frame) => sink.push_rgba(&frame.rgba)?,
                         Pixels::I420(img) => sink.push_i420(img)?,
                     }
                     let _ = free_tx.send(px);
@@ -328,7 +328,7 @@ fn stream(
                     if yuv {
                         Pixels::I420(I420Image::default())
                     } else {
-                        Pixels::Rgba(Vec::with_capacity(frame_bytes))
+                        Pixels::Rgba(Frame::default())
                     }
                 }
                 Err(_) => free_rx.recv().map_err(|_| {
@@ -340,12 +340,7 @@ fn stream(
                 Pixels::I420(img) => {
                     encode::rgba_to_i420_strided(view.data, view.stride, w, h, img)?
                 }
-                Pixels::Rgba(rgba) => {
-                    rgba.clear();
-                    for y in 0..h {
-                        rgba.extend_from_slice(view.row(y));
-                    }
-                }
+                Pixels::Rgba(frame) => view.copy_to(frame),
             }
             tx.send((i, px)).map_err(|_| {
                 encoder_gone = true;

@@ -595,23 +595,34 @@ impl std::fmt::Debug for PreparedJob {
     }
 }
 
-fn frame_texture(device: &wgpu::Device, w: u32, h: u32) -> wgpu::Texture {
+/// A `w`×`h` render target in [`FORMAT`] with `samples` samples; `usage` is
+/// added to `RENDER_ATTACHMENT`.
+fn render_target(
+    device: &wgpu::Device,
+    label: &str,
+    (w, h): (u32, u32),
+    samples: u32,
+    usage: wgpu::TextureUsages,
+) -> wgpu::Texture {
     device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("frame"),
+        label: Some(label),
         size: wgpu::Extent3d {
             width: w,
             height: h,
             depth_or_array_layers: 1,
         },
         mip_level_count: 1,
-        sample_count: 1,
+        sample_count: samples,
         dimension: wgpu::TextureDimension::D2,
         format: FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-            | wgpu::TextureUsages::COPY_SRC
-            | wgpu::TextureUsages::COPY_DST,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | usage,
         view_formats: &[],
     })
+}
+
+fn frame_texture(device: &wgpu::Device, w: u32, h: u32) -> wgpu::Texture {
+    let usage = wgpu::TextureUsages::COPY_SRC | wgpu::TextureUsages::COPY_DST;
+    render_target(device, "frame", (w, h), 1, usage)
 }
 
 fn to_wgpu_color(c: [f32; 4]) -> wgpu::Color {
@@ -1126,22 +1137,8 @@ impl PreparedJob {
         let cpu_only = self.tiles_on_cpu_only();
         let batch = (TILE_BATCH * 512 * 512 / (tile_tex * tile_tex) as usize).clamp(2, TILE_BATCH);
         let new_tile_texture = || {
-            ctx.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("tile"),
-                size: wgpu::Extent3d {
-                    width: tile_tex,
-                    height: tile_tex,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: FORMAT,
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                    | wgpu::TextureUsages::TEXTURE_BINDING
-                    | wgpu::TextureUsages::COPY_SRC,
-                view_formats: &[],
-            })
+            let usage = wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_SRC;
+            render_target(&ctx.device, "tile", (tile_tex, tile_tex), 1, usage)
         };
         let readback_row = (tile_tex * 4).div_ceil(256) * 256;
         let readback_per = readback_row as u64 * tile_tex as u64;
@@ -2019,21 +2016,8 @@ fn cleared<'a>(
 
 /// The multisampled target tiles are drawn into before the resolve.
 fn msaa_target(device: &wgpu::Device, tile_tex: u32, samples: u32) -> wgpu::TextureView {
-    device
-        .create_texture(&wgpu::TextureDescriptor {
-            label: Some("tile msaa"),
-            size: wgpu::Extent3d {
-                width: tile_tex,
-                height: tile_tex,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: samples,
-            dimension: wgpu::TextureDimension::D2,
-            format: FORMAT,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-            view_formats: &[],
-        })
+    let usage = wgpu::TextureUsages::empty();
+    render_target(device, "tile msaa", (tile_tex, tile_tex), samples, usage)
         .create_view(&Default::default())
 }
 

@@ -240,8 +240,8 @@ impl BandBuilder {
             if r.is_empty() {
                 continue;
             }
+            // Ranges 0–2 index fills, 3–6 lines.
             let shift = if k < 3 { fill.start } else { lines.start };
-            // (ranges 0–2 index fills; 3–6 lines)
             self.ranges[k] = r.start + shift..r.end + shift;
         }
         self.rejected += rejected;

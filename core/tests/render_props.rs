@@ -164,3 +164,68 @@ fn adapter_error_names_the_packages() {
     assert!(hint.contains("mesa-vulkan-drivers"));
     assert!(hint.contains("libegl-mesa0") && hint.contains("libgl1-mesa-dri"));
 }
+
+#[test]
+fn composited_video_frames_match_gpu_frames() {
+    use georender::gpu::RenderedFrame;
+    // A size that is no multiple of the 64-pixel overlay blocks.
+    for name in EXAMPLES {
+        let job = example(
+            name,
+            json!({"resolution": "328x184", "duration": 2, "fps": 24}),
+        );
+        let route = plan(&job);
+        let mut gpu = Vec::new();
+        renderer()
+            .prepare(&job, &route)
+            .unwrap()
+            .render_all(|_, f| {
+                gpu.push(f.clone());
+                Ok(())
+            })
+            .unwrap();
+        let mut composed = 0;
+        let mut frames = Vec::new();
+        renderer()
+            .prepare(&job, &route)
+            .unwrap()
+            .render_all_frames(|_, f| {
+                composed += matches!(f, RenderedFrame::Composed(_)) as usize;
+                let mut rgba = georender::gpu::Frame::default();
+                f.copy_to(&mut rgba)?;
+                let mut yuv = georender::encode::I420Image::default();
+                f.write_i420(&mut yuv)?;
+                frames.push((rgba, yuv));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(frames.len(), gpu.len());
+        if renderer().context().info.device_type == wgpu::DeviceType::Cpu {
+            assert!(
+                composed > frames.len() / 2,
+                "{name}: {composed} composited frames"
+            );
+        }
+        let (mut worst, mut off, mut total) = (0, 0usize, 0usize);
+        for (i, ((rgba, yuv), g)) in frames.iter().zip(&gpu).enumerate() {
+            assert_eq!((rgba.width, rgba.height), (g.width, g.height));
+            for (a, b) in rgba.rgba.iter().zip(&g.rgba) {
+                let d = (*a as i32 - *b as i32).abs();
+                worst = worst.max(d);
+                off += (d > 2) as usize;
+            }
+            total += g.rgba.len();
+            let mut want = georender::encode::I420Image::default();
+            georender::encode::rgba_to_i420(&rgba.rgba, rgba.width, rgba.height, &mut want)
+                .unwrap();
+            assert!(
+                *yuv == want,
+                "{name}: frame {i}: I420 differs from its RGBA"
+            );
+        }
+        assert!(
+            worst <= 8 && off * 1000 <= total,
+            "{name}: composited frames differ from GPU ones by up to {worst}, {off} of {total} bytes by more than 2"
+        );
+    }
+}

@@ -21,7 +21,9 @@ pub use self::gif::GifWriter;
 pub use self::mp4::{Container, Mp4Writer, VideoWriter};
 pub use self::png::PngSequenceWriter;
 pub use self::thumbnail::{write_thumbnail, THUMBNAIL_MAX_WIDTH};
-pub use self::yuv::{rgba_to_i420, rgba_to_i420_reference, rgba_to_i420_strided, I420Image};
+pub use self::yuv::{
+    rgba_rows_to_i420, rgba_to_i420, rgba_to_i420_reference, rgba_to_i420_strided, I420Image,
+};
 
 /// Encoder effort/quality trade-off (SPEC section 2, `output.quality`).
 ///

@@ -122,6 +122,41 @@ pub fn rgba_to_i420_strided(
     )
 }
 
+/// Converts `rows` RGBA rows `stride` bytes apart into rows `y0..y0 + rows` of
+/// `out`, which already has its size (`y0` even): a frame built strip by strip.
+pub fn rgba_rows_to_i420(
+    rgba: &[u8],
+    stride: usize,
+    out: &mut I420Image,
+    y0: u32,
+    rows: u32,
+) -> Result<()> {
+    let w = out.width;
+    check_strided(rgba, stride, w, rows)?;
+    if y0 % 2 != 0 || y0 + rows > out.height {
+        return Err(Error::EncodeFailed(format!(
+            "rows {y0}..{} do not fit a {}x{} frame",
+            y0 + rows,
+            w,
+            out.height
+        )));
+    }
+    let cw = out.chroma_width() as usize;
+    let (cy0, w) = ((y0 / 2) as usize, w as usize);
+    convert(
+        rgba,
+        stride,
+        out.width,
+        rows,
+        [
+            &mut out.y[y0 as usize * w..],
+            &mut out.u[cy0 * cw..],
+            &mut out.v[cy0 * cw..],
+        ],
+        [w, cw, cw],
+    )
+}
+
 /// Converts into caller-owned planes with the given strides (bytes per row), e.g. the
 /// buffers of an FFmpeg frame.
 pub fn rgba_to_i420_planes(

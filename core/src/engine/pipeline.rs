@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! render thread (GPU, 2 frames in flight; RGBA→I420 straight from the readback
-//! buffer into a recycled buffer, thumbnail) ──▶ queue ([`queue_frames`]) ──▶
+//! buffer — or, on software GPUs, composited on the CPU strip by strip — into a
+//! recycled buffer, thumbnail) ──▶ queue ([`queue_frames`]) ──▶
 //!     encoder thread (x264, mux) ──▶ buffer returned for reuse
 //! ```
 //!
@@ -301,7 +302,7 @@ fn stream(
 
         let mut allocated = 0usize;
         let mut encoder_gone = false;
-        let rendered = prepared.render_all_views(|i, view| {
+        let rendered = prepared.render_all_frames(|i, frame| {
             if batch.is_cancelled(index) {
                 return Err(Error::Cancelled);
             }
@@ -310,7 +311,7 @@ fn stream(
                     // Box-shrink large frames to ≥ 2× the thumbnail first: no
                     // full-size copy (33 MB at 4K) for a 640-pixel JPEG.
                     let k = (w / (2 * encode::THUMBNAIL_MAX_WIDTH)).max(1);
-                    let small = view.shrink(k);
+                    let small = frame.shrink(k)?;
                     encode::write_thumbnail(
                         path,
                         &small.rgba,
@@ -337,10 +338,8 @@ fn stream(
                 })?,
             };
             match &mut px {
-                Pixels::I420(img) => {
-                    encode::rgba_to_i420_strided(view.data, view.stride, w, h, img)?
-                }
-                Pixels::Rgba(frame) => view.copy_to(frame),
+                Pixels::I420(img) => frame.write_i420(img)?,
+                Pixels::Rgba(out) => frame.copy_to(out)?,
             }
             tx.send((i, px)).map_err(|_| {
                 encoder_gone = true;

@@ -90,6 +90,102 @@ fn taps(n: usize, inv_scale: f64, origin: f64) -> (i64, Vec<(u32, u32)>) {
     (first, taps)
 }
 
+/// A magnification of one level into an output frame, set up once per frame
+/// (filter taps) and run over any range of output rows ([`rows`](Self::rows)).
+pub(crate) struct Resampler {
+    map: Mapping,
+    grid: Grid,
+    x_first: i64,
+    y_first: i64,
+    /// Vertical taps per output row.
+    yt: Vec<(u32, u32)>,
+    /// Source columns (relative to `x_first`) and per-byte horizontal weights.
+    sxs: Vec<u32>,
+    fxb: Vec<u16>,
+    /// Source columns one output row reads.
+    sw: usize,
+}
+
+impl Resampler {
+    pub(crate) fn new(map: Mapping, grid: Grid) -> Self {
+        let (x_first, xt) = taps(map.width, map.inv_scale, map.origin[0]);
+        let (y_first, yt) = taps(map.height, map.inv_scale, map.origin[1]);
+        let sw = xt.last().map_or(0, |t| t.0 as usize) + 2;
+        Resampler {
+            map,
+            grid,
+            x_first,
+            y_first,
+            yt,
+            sxs: xt.iter().map(|&(sx, _)| sx).collect(),
+            fxb: xt.iter().flat_map(|&(_, f)| [f as u16; 4]).collect(),
+            sw,
+        }
+    }
+
+    /// Output rows `y_start..y_start + n` into `out` (RGBA8 rows `stride` bytes
+    /// apart), tiles from `tile_at`.
+    pub(crate) fn rows<'a>(
+        &self,
+        out: &mut [u8],
+        stride: usize,
+        y_start: usize,
+        n: usize,
+        tile_at: &impl Fn(i64, i64) -> Option<&'a [u32]>,
+    ) {
+        let (grid, t, tt) = (self.grid, self.grid.tile, self.grid.tile_tex);
+        let width = self.map.width;
+        let mut col = vec![0u32; self.sw];
+        let mut left = vec![0u32; width];
+        let mut right = vec![0u32; width];
+        for (r, line) in out.chunks_mut(stride).take(n).enumerate() {
+            let (sy, fy) = self.yt[y_start + r];
+            // Vertical lerp of level rows `y`, `y + 1` over the source columns,
+            // read straight from the tiles (row `y + 1` is always in `y`'s tile:
+            // gutters).
+            let y = self.y_first + sy as i64;
+            let ty = y.div_euclid(t);
+            let ly = (y - ty * t + grid.pad) as usize;
+            let mut x = self.x_first;
+            let x_end = self.x_first + self.sw as i64;
+            while x < x_end {
+                let tx = x.div_euclid(t);
+                // Runs may read into the right gutter, up to two pixels past the tile.
+                let run_end = ((tx + 1) * t).min(x_end);
+                let m = (run_end - x) as usize;
+                let o = (x - self.x_first) as usize;
+                let dst = &mut col[o..o + m];
+                match tile_at(tx, ty) {
+                    Some(px) => {
+                        let lx = (x - tx * t + grid.pad) as usize;
+                        let a = &px[ly * tt + lx..ly * tt + lx + m];
+                        let b = &px[(ly + 1) * tt + lx..(ly + 1) * tt + lx + m];
+                        lerp_bytes(
+                            bytemuck::cast_slice_mut(dst),
+                            bytemuck::cast_slice(a),
+                            bytemuck::cast_slice(b),
+                            fy as u16,
+                        );
+                    }
+                    None => dst.fill(grid.fill),
+                }
+                x = run_end;
+            }
+            for ((l, r), &sx) in left.iter_mut().zip(right.iter_mut()).zip(&self.sxs) {
+                let sx = sx as usize;
+                *l = col[sx];
+                *r = col[sx + 1];
+            }
+            lerp_bytes_weights(
+                &mut line[..width * 4],
+                bytemuck::cast_slice(&left),
+                bytemuck::cast_slice(&right),
+                &self.fxb,
+            );
+        }
+    }
+}
+
 /// Magnifies the level described by `grid` (tiles from `tile_at`) into `out`,
 /// RGBA8 rows `stride` bytes apart, using up to `threads` threads.
 pub(crate) fn resample<'a>(
@@ -100,69 +196,16 @@ pub(crate) fn resample<'a>(
     tile_at: impl Fn(i64, i64) -> Option<&'a [u32]> + Sync,
     threads: usize,
 ) {
-    let (x_first, xt) = taps(map.width, map.inv_scale, map.origin[0]);
-    let (y_first, yt) = taps(map.height, map.inv_scale, map.origin[1]);
-    let sw = xt.last().map_or(0, |t| t.0 as usize) + 2;
-    let t = grid.tile;
-    let tt = grid.tile_tex;
-    // Per-byte horizontal weights (one per channel) and source columns.
-    let fxb: Vec<u16> = xt.iter().flat_map(|&(_, f)| [f as u16; 4]).collect();
-    let sxs: Vec<u32> = xt.iter().map(|&(sx, _)| sx).collect();
-    // Vertical lerp of level rows `y`, `y + 1` over the source columns, read
-    // straight from the tiles (row `y + 1` is always in `y`'s tile: gutters).
-    let vertical = |col: &mut [u32], y: i64, fy: u32| {
-        let ty = y.div_euclid(t);
-        let ly = (y - ty * t + grid.pad) as usize;
-        let mut x = x_first;
-        let x_end = x_first + sw as i64;
-        while x < x_end {
-            let tx = x.div_euclid(t);
-            // Runs may read into the right gutter, up to two pixels past the tile.
-            let run_end = ((tx + 1) * t).min(x_end);
-            let n = (run_end - x) as usize;
-            let o = (x - x_first) as usize;
-            let dst = &mut col[o..o + n];
-            match tile_at(tx, ty) {
-                Some(px) => {
-                    let lx = (x - tx * t + grid.pad) as usize;
-                    let a = &px[ly * tt + lx..ly * tt + lx + n];
-                    let b = &px[(ly + 1) * tt + lx..(ly + 1) * tt + lx + n];
-                    lerp_bytes(
-                        bytemuck::cast_slice_mut(dst),
-                        bytemuck::cast_slice(a),
-                        bytemuck::cast_slice(b),
-                        fy as u16,
-                    );
-                }
-                None => dst.fill(grid.fill),
-            }
-            x = run_end;
-        }
-    };
-    let yt = &yt;
-    let resample_rows = |out: &mut [u8], y_start: usize| {
-        let mut col = vec![0u32; sw];
-        let mut left = vec![0u32; map.width];
-        let mut right = vec![0u32; map.width];
-        for (r, line) in out.chunks_mut(stride).enumerate() {
-            let (sy, fy) = yt[y_start + r];
-            vertical(&mut col, y_first + sy as i64, fy);
-            for ((l, r), &sx) in left.iter_mut().zip(right.iter_mut()).zip(&sxs) {
-                let sx = sx as usize;
-                *l = col[sx];
-                *r = col[sx + 1];
-            }
-            lerp_bytes_weights(
-                &mut line[..map.width * 4],
-                bytemuck::cast_slice(&left),
-                bytemuck::cast_slice(&right),
-                &fxb,
-            );
-        }
-    };
+    let r = Resampler::new(map, grid);
     let threads = threads.clamp(1, 8);
     if threads == 1 {
-        resample_rows(&mut out[..stride * map.height], 0);
+        r.rows(
+            &mut out[..stride * map.height],
+            stride,
+            0,
+            map.height,
+            &tile_at,
+        );
         return;
     }
     std::thread::scope(|scope| {
@@ -173,9 +216,8 @@ pub(crate) fn resample<'a>(
             let n = per.min(map.height - start);
             let (head, tail) = rest.split_at_mut(n * stride);
             rest = tail;
-            let s = start;
-            let resample_rows = &resample_rows;
-            scope.spawn(move || resample_rows(head, s));
+            let (s, r, tile_at) = (start, &r, &tile_at);
+            scope.spawn(move || r.rows(head, stride, s, n, tile_at));
             start += n;
         }
     });

@@ -1,6 +1,9 @@
-//! Rendered frames: owned and tightly packed ([`Frame`]), or borrowed where the
-//! GPU left them ([`FrameView`]).
+//! Rendered frames: owned and tightly packed ([`Frame`]), borrowed where the
+//! GPU left them ([`FrameView`]), or either that or one composited on the CPU
+//! ([`RenderedFrame`], what a video stream gets).
 
+use super::composed::ComposedFrame;
+use crate::encode::{rgba_to_i420_strided, I420Image};
 use crate::error::{Error, Result};
 
 /// A rendered frame: tightly packed RGBA8 rows, top to bottom.
@@ -88,6 +91,52 @@ impl FrameView<'_> {
         }
         for (y, dst) in out.rgba.chunks_exact_mut(row).enumerate() {
             dst.copy_from_slice(self.row(y as u32));
+        }
+    }
+}
+
+/// A frame handed to a streaming sink ([`PreparedJob::render_all_frames`]):
+/// read back from the GPU, or composited on the CPU from tiles and overlays.
+///
+/// [`PreparedJob::render_all_frames`]: super::PreparedJob::render_all_frames
+pub enum RenderedFrame<'a> {
+    Gpu(FrameView<'a>),
+    Composed(ComposedFrame<'a>),
+}
+
+impl RenderedFrame<'_> {
+    /// Frame size in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            RenderedFrame::Gpu(v) => (v.width, v.height),
+            RenderedFrame::Composed(c) => c.size(),
+        }
+    }
+
+    /// Writes the frame into `out` as I420 (resized as needed).
+    pub fn write_i420(&self, out: &mut I420Image) -> Result<()> {
+        match self {
+            RenderedFrame::Gpu(v) => rgba_to_i420_strided(v.data, v.stride, v.width, v.height, out),
+            RenderedFrame::Composed(c) => c.write_i420(out),
+        }
+    }
+
+    /// Copies the frame into `out`, tightly packed RGBA (reusing its buffer).
+    pub fn copy_to(&self, out: &mut Frame) -> Result<()> {
+        match self {
+            RenderedFrame::Gpu(v) => {
+                v.copy_to(out);
+                Ok(())
+            }
+            RenderedFrame::Composed(c) => c.copy_to(out),
+        }
+    }
+
+    /// The frame shrunk by `factor` (see [`FrameView::shrink`]).
+    pub fn shrink(&self, factor: u32) -> Result<Frame> {
+        match self {
+            RenderedFrame::Gpu(v) => Ok(v.shrink(factor)),
+            RenderedFrame::Composed(c) => c.shrink(factor),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod composed;
 pub mod context;
 mod cpu_sample;
 pub mod frame;
@@ -18,8 +19,9 @@ pub mod images;
 pub mod pipelines;
 pub mod renderer;
 
+pub use composed::ComposedFrame;
 pub use context::GpuContext;
-pub use frame::{Frame, FrameView};
+pub use frame::{Frame, FrameView, RenderedFrame};
 pub use renderer::{BasemapSource, PreparedJob, RenderStats, Renderer};
 
 use crate::error::Result;

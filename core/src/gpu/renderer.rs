@@ -18,10 +18,15 @@
 //! - overlays (route, markers, labels, vehicle, HUD) are anti-aliased in the
 //!   shaders without MSAA;
 //! - two frames are in flight; readback goes through mapped buffers.
+//! - for video on a software GPU, frames composited on the CPU skip the GPU for
+//!   the basemap: only the overlays are drawn there, into cleared blocks, and
+//!   only those blocks are read back ([`render_all_frames`](PreparedJob::render_all_frames),
+//!   `composed.rs`).
 
+use super::composed::{Base, ComposedFrame, Dirty, Recipe, BLOCK};
 use super::context::GpuContext;
 use super::cpu_sample::{self, TilePixels};
-use super::frame::{Frame, FrameView};
+use super::frame::{Frame, FrameView, RenderedFrame};
 use super::images::{CpuImage, GpuImage};
 use super::pipelines::{FrameUniform, Pipelines, QuadInstance, RouteUniform, TileUniform, FORMAT};
 use crate::error::{Error, Result};
@@ -529,6 +534,9 @@ struct Readback {
     buffer: wgpu::Buffer,
     submission: Option<wgpu::SubmissionIndex>,
     index: u32,
+    /// Set when the frame is composited on the CPU: the buffer then holds only
+    /// the overlay blocks.
+    recipe: Option<Recipe>,
 }
 
 /// A job ready to render: levels and tiles, route, atlas and frame buffers.
@@ -548,6 +556,14 @@ pub struct PreparedJob {
     /// Planned tiles not rendered yet, by first use (frame index), soonest last.
     pending: Vec<(u32, usize, (i64, i64))>,
     route: Option<GpuRoute>,
+    /// Bounds of runs of route points (relative to the route's origin, Mercator)
+    /// and the distance at each run's start (km): where the route can draw.
+    route_runs: Vec<([f32; 4], f64)>,
+    /// Composite frames on the CPU where the basemap is (see
+    /// [`render_all_frames`](Self::render_all_frames)).
+    compose: bool,
+    /// Zeros to clear overlay blocks with (one block row).
+    zeros: Option<wgpu::Buffer>,
     /// The multisampled tile target (`None` when tiles use one sample).
     msaa: Option<wgpu::TextureView>,
     tile_uniforms: wgpu::Buffer,
@@ -797,6 +813,7 @@ impl PreparedJob {
             None
         };
 
+        let route_runs = route_runs(&spec);
         let frame_tex = frame_texture(device, spec.width, spec.height);
         let frame_view = frame_tex.create_view(&Default::default());
         let padded_row = (spec.width * 4).div_ceil(256) * 256;
@@ -809,6 +826,7 @@ impl PreparedJob {
             }),
             submission: None,
             index: 0,
+            recipe: None,
         });
         let instance_usage = wgpu::BufferUsages::VERTEX;
         // On a CPU rasteriser, magnify zooming frames' basemap on the CPU
@@ -837,6 +855,9 @@ impl PreparedJob {
             pending: Vec::new(),
             eager: std::env::var("GEORENDER_EAGER_TILES").is_ok_and(|v| v == "1"),
             route,
+            route_runs,
+            compose: false,
+            zeros: None,
             msaa,
             tile_uniforms,
             basemap_bind,
@@ -1480,8 +1501,66 @@ impl PreparedJob {
             pad: PAD,
             fill: u32::from_le_bytes([ocean[0], ocean[1], ocean[2], 255]),
         };
-        let load = match comp {
-            Composite::Copy(_, tl) if self.tiles_on_cpu_only() => {
+        // The basemap composited on the CPU (software GPUs), where possible.
+        let cpu_base = match comp {
+            Composite::Copy(_, tl) if self.tiles_on_cpu_only() => Some(Base::Copy(tl)),
+            Composite::Sampled(_)
+                if self.cpu_sample
+                    && view.angle == 0.0
+                    && view.world_px >= level.world_px
+                    && tiles
+                        .iter()
+                        .all(|k| level.tiles.get(k).is_none_or(|t| t.pixels.is_some())) =>
+            {
+                let wp = level.world_px;
+                let inv = wp / view.world_px;
+                Some(Base::Resample(cpu_sample::Mapping {
+                    width: w as usize,
+                    height: h as usize,
+                    inv_scale: inv,
+                    origin: [
+                        view.center[0] * wp - w as f64 / 2.0 * inv,
+                        view.center[1] * wp - h as f64 / 2.0 * inv,
+                    ],
+                }))
+            }
+            _ => None,
+        };
+        match cpu_base {
+            Some(Base::Copy(_)) => self.stats.copy_frames += 1,
+            Some(Base::Resample(_)) => self.stats.sampled_frames += 1,
+            None => {}
+        }
+        let tile_at = |tx: i64, ty: i64| {
+            level
+                .tiles
+                .get(&(tx, ty))
+                .and_then(|t| t.pixels.as_deref())
+                .map(|v| &v[..])
+        };
+        let mut recipe = None;
+        let load = match (cpu_base, comp) {
+            (Some(base), _) if self.compose => {
+                // Only the overlays go through the GPU; the frame is built on
+                // the CPU when they are back (`ComposedFrame`).
+                let tiles = tiles
+                    .iter()
+                    .filter_map(|k| {
+                        let px = level.tiles.get(k).and_then(|t| t.pixels.clone());
+                        px.map(|p| (*k, p))
+                    })
+                    .collect();
+                recipe = Some(Recipe {
+                    base,
+                    grid,
+                    tiles,
+                    runs: Vec::new(),
+                });
+                // The blocks read back are cleared with copies (cheaper than
+                // clearing the whole target on a CPU rasteriser).
+                wgpu::LoadOp::Load
+            }
+            (Some(Base::Copy(tl)), _) => {
                 upload_frame(
                     &ctx,
                     &mut encoder,
@@ -1490,26 +1569,36 @@ impl PreparedJob {
                     self.padded_row,
                     (w, h),
                     |out| {
-                        cpu_sample::copy(
-                            out,
-                            self.padded_row as usize,
-                            (w as usize, h as usize),
-                            tl,
-                            grid,
-                            |tx, ty| {
-                                level
-                                    .tiles
-                                    .get(&(tx, ty))
-                                    .and_then(|t| t.pixels.as_deref())
-                                    .map(|v| &v[..])
-                            },
-                        )
+                        let size = (w as usize, h as usize);
+                        cpu_sample::copy(out, self.padded_row as usize, size, tl, grid, tile_at)
                     },
                 )?;
-                self.stats.copy_frames += 1;
                 wgpu::LoadOp::Load
             }
-            Composite::Copy(_, tl) => {
+            (Some(Base::Resample(map)), _) => {
+                // Software GPU: magnify on the CPU, upload into the frame, with
+                // as many threads as the software rasteriser gets (the engine
+                // sets LP_NUM_THREADS to leave the encoder a core).
+                let threads = std::env::var("LP_NUM_THREADS")
+                    .ok()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .filter(|&n| n > 0)
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+                upload_frame(
+                    &ctx,
+                    &mut encoder,
+                    &mut self.uploads[slot],
+                    &self.frame_tex,
+                    self.padded_row,
+                    (w, h),
+                    |out| {
+                        let stride = self.padded_row as usize;
+                        cpu_sample::resample(out, stride, map, grid, tile_at, threads)
+                    },
+                )?;
+                wgpu::LoadOp::Load
+            }
+            (None, Composite::Copy(_, tl)) => {
                 if outside {
                     encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                         label: Some("clear"),
@@ -1563,68 +1652,7 @@ impl PreparedJob {
                 self.stats.copy_frames += 1;
                 wgpu::LoadOp::Load
             }
-            Composite::Sampled(_)
-                if self.cpu_sample
-                    && view.angle == 0.0
-                    && view.world_px >= level.world_px
-                    && tiles
-                        .iter()
-                        .all(|k| level.tiles.get(k).is_none_or(|t| t.pixels.is_some())) =>
-            {
-                // Software GPU: magnify on the CPU, upload into the frame.
-                let wp = level.world_px;
-                let inv = wp / view.world_px;
-                let map = cpu_sample::Mapping {
-                    width: w as usize,
-                    height: h as usize,
-                    inv_scale: inv,
-                    origin: [
-                        view.center[0] * wp - w as f64 / 2.0 * inv,
-                        view.center[1] * wp - h as f64 / 2.0 * inv,
-                    ],
-                };
-                // As many threads as the software rasteriser gets (the engine sets
-                // LP_NUM_THREADS to leave the encoder a core).
-                let threads = std::env::var("LP_NUM_THREADS")
-                    .ok()
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .filter(|&n| n > 0)
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-                let t0 = std::time::Instant::now();
-                upload_frame(
-                    &ctx,
-                    &mut encoder,
-                    &mut self.uploads[slot],
-                    &self.frame_tex,
-                    self.padded_row,
-                    (w, h),
-                    |out| {
-                        cpu_sample::resample(
-                            out,
-                            self.padded_row as usize,
-                            map,
-                            grid,
-                            |tx, ty| {
-                                level
-                                    .tiles
-                                    .get(&(tx, ty))
-                                    .and_then(|t| t.pixels.as_deref())
-                                    .map(|v| &v[..])
-                            },
-                            threads,
-                        )
-                    },
-                )?;
-                if std::env::var_os("GEORENDER_TRACE").is_some() {
-                    eprintln!(
-                        "[georender] resample {:.2} ms",
-                        t0.elapsed().as_secs_f64() * 1e3
-                    );
-                }
-                self.stats.sampled_frames += 1;
-                wgpu::LoadOp::Load
-            }
-            Composite::Sampled(_) => {
+            (None, Composite::Sampled(_)) => {
                 let wp = level.world_px;
                 let (s, c) = view.angle.sin_cos();
                 let k = view.world_px / wp;
@@ -1663,6 +1691,48 @@ impl PreparedJob {
                 self.stats.sampled_frames += 1;
                 wgpu::LoadOp::Clear(to_wgpu_color(style.ocean))
             }
+        };
+        let runs = if recipe.is_some() {
+            let runs = self.overlay_blocks(&view, &st, &ov).runs();
+            if self.zeros.is_none() {
+                self.zeros = Some(ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("zeros"),
+                    size: self.padded_row as u64 * BLOCK as u64,
+                    usage: wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: false,
+                }));
+            }
+            let zeros = self.zeros.as_ref().expect("zeros");
+            for run in &runs {
+                encoder.copy_buffer_to_texture(
+                    wgpu::TexelCopyBufferInfo {
+                        buffer: zeros,
+                        layout: wgpu::TexelCopyBufferLayout {
+                            offset: 0,
+                            bytes_per_row: Some(self.padded_row),
+                            rows_per_image: Some(BLOCK),
+                        },
+                    },
+                    wgpu::TexelCopyTextureInfo {
+                        texture: &self.frame_tex,
+                        mip_level: 0,
+                        origin: wgpu::Origin3d {
+                            x: run.x,
+                            y: run.y,
+                            z: 0,
+                        },
+                        aspect: wgpu::TextureAspect::All,
+                    },
+                    wgpu::Extent3d {
+                        width: run.w,
+                        height: run.h,
+                        depth_or_array_layers: 1,
+                    },
+                );
+            }
+            Some(runs)
+        } else {
+            None
         };
         let quad_data: Vec<QuadInstance> = quads.iter().map(|q| q.0).collect();
         self.quads.write(&ctx, bytemuck::cast_slice(&quad_data));
@@ -1732,32 +1802,144 @@ impl PreparedJob {
             }
         }
         let rb = &mut self.readback[slot];
-        encoder.copy_texture_to_buffer(
-            wgpu::TexelCopyTextureInfo {
-                texture: &self.frame_tex,
-                mip_level: 0,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            wgpu::TexelCopyBufferInfo {
-                buffer: &rb.buffer,
-                layout: wgpu::TexelCopyBufferLayout {
-                    offset: 0,
-                    bytes_per_row: Some(self.padded_row),
-                    rows_per_image: Some(h),
+        rb.recipe = recipe;
+        match (&mut rb.recipe, runs) {
+            (Some(recipe), Some(runs)) => {
+                // Only the blocks the overlays touched.
+                for run in &runs {
+                    encoder.copy_texture_to_buffer(
+                        wgpu::TexelCopyTextureInfo {
+                            texture: &self.frame_tex,
+                            mip_level: 0,
+                            origin: wgpu::Origin3d {
+                                x: run.x,
+                                y: run.y,
+                                z: 0,
+                            },
+                            aspect: wgpu::TextureAspect::All,
+                        },
+                        wgpu::TexelCopyBufferInfo {
+                            buffer: &rb.buffer,
+                            layout: wgpu::TexelCopyBufferLayout {
+                                offset: run.offset as u64,
+                                bytes_per_row: Some(run.stride as u32),
+                                rows_per_image: Some(run.h),
+                            },
+                        },
+                        wgpu::Extent3d {
+                            width: run.w,
+                            height: run.h,
+                            depth_or_array_layers: 1,
+                        },
+                    );
+                }
+                recipe.runs = runs;
+            }
+            _ => encoder.copy_texture_to_buffer(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &self.frame_tex,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d::ZERO,
+                    aspect: wgpu::TextureAspect::All,
                 },
-            },
-            wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: 1,
-            },
-        );
+                wgpu::TexelCopyBufferInfo {
+                    buffer: &rb.buffer,
+                    layout: wgpu::TexelCopyBufferLayout {
+                        offset: 0,
+                        bytes_per_row: Some(self.padded_row),
+                        rows_per_image: Some(h),
+                    },
+                },
+                wgpu::Extent3d {
+                    width: w,
+                    height: h,
+                    depth_or_array_layers: 1,
+                },
+            ),
+        }
         let buf = rb.buffer.clone();
         encoder.map_buffer_on_submit(&buf, wgpu::MapMode::Read, .., |_| {});
         rb.submission = Some(ctx.queue.submit([encoder.finish()]));
         rb.index = index;
         Ok(())
+    }
+
+    /// The frame blocks this frame's overlays can draw into (no rotation).
+    fn overlay_blocks(&self, view: &View, st: &FrameState, ov: &Overlays) -> Dirty {
+        let (w, h) = (self.spec.width, self.spec.height);
+        let mut dirty = Dirty::new(w, h);
+        for sh in &ov.shapes {
+            // The shader's quad: the shape grown by its margin, rotated; icons
+            // cover their bounding circle.
+            let margin = sh.params[2] + sh.params[3] + 1.5;
+            let (ex, ey) = if sh.kind >= 3 {
+                let r = sh.half[0].hypot(sh.half[1]) + margin;
+                (r, r)
+            } else {
+                let (sn, c) = sh.params[0].sin_cos();
+                let (hx, hy) = (sh.half[0] + margin, sh.half[1] + margin);
+                (c.abs() * hx + sn.abs() * hy, sn.abs() * hx + c.abs() * hy)
+            };
+            let [x, y] = sh.center;
+            dirty.mark(x - ex, y - ey, x + ex, y + ey);
+        }
+        for g in &ov.glyphs {
+            let [x, y, gw, gh] = g.rect;
+            dirty.mark(x, y, x + gw, y + gh);
+        }
+        if let Some(route) = &self.route {
+            let look = &self.spec.route;
+            let s = self.spec.scale();
+            // The widest route draw (casing, glow) plus the shader's margin.
+            let extent = look.width * s / 2.0 + 1.5 * s + look.glow.max(0.0) * s + 2.0;
+            let wp = view.world_px;
+            let c = [
+                view.center[0] - route.origin[0],
+                view.center[1] - route.origin[1],
+            ];
+            let to_px = |p: [f64; 2]| {
+                [
+                    ((p[0] - route.origin[0] - c[0]) * wp + w as f64 / 2.0) as f32,
+                    ((p[1] - route.origin[1] - c[1]) * wp + h as f64 / 2.0) as f32,
+                ]
+            };
+            let (fw, fh) = (w as f32, h as f32);
+            // Where the part ahead is hidden, it draws nothing.
+            let ahead = self.spec.trail_full && look.ahead_alpha > 0.0;
+            let pts = &self.spec.route_points;
+            for (run, (b, km0)) in self.route_runs.iter().enumerate() {
+                if !ahead && *km0 > st.vehicle.distance_km {
+                    break;
+                }
+                let x0 = ((b[0] as f64 - c[0]) * wp) as f32 + fw / 2.0 - extent;
+                let y0 = ((b[1] as f64 - c[1]) * wp) as f32 + fh / 2.0 - extent;
+                let x1 = ((b[2] as f64 - c[0]) * wp) as f32 + fw / 2.0 + extent;
+                let y1 = ((b[3] as f64 - c[1]) * wp) as f32 + fh / 2.0 + extent;
+                if x1 < 0.0 || y1 < 0.0 || x0 > fw || y0 > fh {
+                    continue;
+                }
+                // Each segment in pieces of at most half a block.
+                let first = run * ROUTE_RUN;
+                let last = (first + ROUTE_RUN).min(pts.len() - 1);
+                for i in first..last {
+                    let (a, b) = (to_px(pts[i]), to_px(pts[i + 1]));
+                    let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+                    let n = ((len / (BLOCK as f32 / 2.0)).ceil() as usize).clamp(1, 4096);
+                    for k in 0..n {
+                        let (t0, t1) = (k as f32 / n as f32, (k + 1) as f32 / n as f32);
+                        let p = [a[0] + (b[0] - a[0]) * t0, a[1] + (b[1] - a[1]) * t0];
+                        let q = [a[0] + (b[0] - a[0]) * t1, a[1] + (b[1] - a[1]) * t1];
+                        dirty.mark(
+                            p[0].min(q[0]) - extent,
+                            p[1].min(q[1]) - extent,
+                            p[0].max(q[0]) + extent,
+                            p[1].max(q[1]) + extent,
+                        );
+                    }
+                }
+            }
+        }
+        dirty
     }
 
     /// Writes the route uniforms; returns (dynamic offset, world copies) per draw.
@@ -1825,12 +2007,12 @@ impl PreparedJob {
             .collect()
     }
 
-    /// Waits for slot `slot` and hands its pixels, still in the mapped readback
-    /// buffer, to `f`.
-    fn finish_with(
+    /// Waits for slot `slot` and hands its frame to `f`: the pixels still in the
+    /// mapped readback buffer, or the frame composited from them on the CPU.
+    fn finish_frame(
         &mut self,
         slot: usize,
-        f: impl FnOnce(FrameView<'_>) -> Result<()>,
+        f: impl FnOnce(RenderedFrame<'_>) -> Result<()>,
     ) -> Result<()> {
         let ctx = self.shared.ctx.clone();
         let rb = &mut self.readback[slot];
@@ -1843,21 +2025,53 @@ impl PreparedJob {
                 timeout: None,
             })
             .map_err(|e| Error::RenderFailed(format!("GPU wait failed: {e}")))?;
+        let (width, height) = (self.spec.width, self.spec.height);
         let result = {
             let data = rb
                 .buffer
                 .slice(..)
                 .get_mapped_range()
                 .map_err(|e| Error::RenderFailed(format!("readback failed: {e}")))?;
-            f(FrameView {
-                width: self.spec.width,
-                height: self.spec.height,
-                stride: self.padded_row as usize,
-                data: &data,
+            f(match &rb.recipe {
+                Some(recipe) => RenderedFrame::Composed(ComposedFrame {
+                    width,
+                    height,
+                    recipe,
+                    overlay: &data,
+                }),
+                None => RenderedFrame::Gpu(FrameView {
+                    width,
+                    height,
+                    stride: self.padded_row as usize,
+                    data: &data,
+                }),
             })
         };
         rb.buffer.unmap();
+        // Lets go of the tiles the frame read.
+        rb.recipe = None;
         result.and(ctx.check())
+    }
+
+    /// Like [`finish_frame`](Self::finish_frame), as RGBA rows.
+    fn finish_with(
+        &mut self,
+        slot: usize,
+        f: impl FnOnce(FrameView<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.finish_frame(slot, |frame| match frame {
+            RenderedFrame::Gpu(view) => f(view),
+            RenderedFrame::Composed(c) => {
+                let mut out = Frame::default();
+                c.copy_to(&mut out)?;
+                f(FrameView {
+                    width: out.width,
+                    height: out.height,
+                    stride: out.width as usize * 4,
+                    data: &out.rgba,
+                })
+            }
+        })
     }
 
     /// Waits for slot `slot` and copies its pixels into `out`.
@@ -1906,25 +2120,57 @@ impl PreparedJob {
         &mut self,
         mut sink: impl FnMut(u32, FrameView<'_>) -> Result<()>,
     ) -> Result<()> {
-        let n = self.frame_count();
-        let mut pending: std::collections::VecDeque<usize> = Default::default();
-        for i in 0..n {
-            let slot = self.next_slot;
-            self.next_slot = (self.next_slot + 1) % 2;
-            if self.readback[slot].submission.is_some() {
-                let done = pending.pop_front().expect("pending frame");
-                let index = self.readback[done].index;
-                self.finish_with(done, |view| sink(index, view))?;
+        self.stream(false, |s, slot, index| {
+            s.finish_with(slot, |v| sink(index, v))
+        })
+    }
+
+    /// Renders every frame for a video: like
+    /// [`render_all_views`](Self::render_all_views), but on a software GPU frames
+    /// whose basemap is composited on the CPU skip the GPU for it — only the
+    /// overlays are drawn there and read back — and come as
+    /// [`RenderedFrame::Composed`], built strip by strip when the sink asks
+    /// (e.g. straight into I420). Other frames come as [`RenderedFrame::Gpu`].
+    pub fn render_all_frames(
+        &mut self,
+        mut sink: impl FnMut(u32, RenderedFrame<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.stream(true, |s, slot, index| {
+            s.finish_frame(slot, |f| sink(index, f))
+        })
+    }
+
+    /// Submits every frame with two in flight; `finish(self, slot, index)`
+    /// completes each in order.
+    fn stream(
+        &mut self,
+        compose: bool,
+        mut finish: impl FnMut(&mut Self, usize, u32) -> Result<()>,
+    ) -> Result<()> {
+        self.compose = compose;
+        let result = (|| {
+            let n = self.frame_count();
+            let mut pending: std::collections::VecDeque<usize> = Default::default();
+            for i in 0..n {
+                let slot = self.next_slot;
+                self.next_slot = (self.next_slot + 1) % 2;
+                if self.readback[slot].submission.is_some() {
+                    let done = pending.pop_front().expect("pending frame");
+                    let index = self.readback[done].index;
+                    finish(self, done, index)?;
+                }
+                self.submit(self.spec.frame_time(i), slot, i)?;
+                pending.push_back(slot);
+                self.evict_before(i);
             }
-            self.submit(self.spec.frame_time(i), slot, i)?;
-            pending.push_back(slot);
-            self.evict_before(i);
-        }
-        while let Some(done) = pending.pop_front() {
-            let index = self.readback[done].index;
-            self.finish_with(done, |view| sink(index, view))?;
-        }
-        Ok(())
+            while let Some(done) = pending.pop_front() {
+                let index = self.readback[done].index;
+                finish(self, done, index)?;
+            }
+            Ok(())
+        })();
+        self.compose = false;
+        result
     }
 
     /// Caps the tile memory this job holds for frames beyond its lookahead
@@ -1994,6 +2240,29 @@ impl Drop for PreparedJob {
 
 /// A colour attachment cleared to `color`; multisampled ones are resolved into
 /// `resolve` and not stored.
+/// Points per route run whose bounds [`PreparedJob::overlay_blocks`] marks.
+const ROUTE_RUN: usize = 16;
+
+/// Bounds of runs of [`ROUTE_RUN`] route segments, relative to the first point
+/// (as the route mesh), with the distance at each run's start.
+fn route_runs(spec: &SceneSpec) -> Vec<([f32; 4], f64)> {
+    let pts = &spec.route_points;
+    let Some(origin) = pts.first() else {
+        return Vec::new();
+    };
+    (0..pts.len().saturating_sub(1))
+        .step_by(ROUTE_RUN)
+        .map(|i| {
+            let mut b = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
+            for p in &pts[i..(i + ROUTE_RUN + 1).min(pts.len())] {
+                let (x, y) = ((p[0] - origin[0]) as f32, (p[1] - origin[1]) as f32);
+                b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+            }
+            (b, spec.route_km.get(i).copied().unwrap_or(0.0))
+        })
+        .collect()
+}
+
 fn cleared<'a>(
     view: &'a wgpu::TextureView,
     resolve: Option<&'a wgpu::TextureView>,

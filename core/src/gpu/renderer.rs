@@ -432,6 +432,8 @@ struct GpuRoute {
     vb: wgpu::Buffer,
     ib: wgpu::Buffer,
     count: u32,
+    /// Distance (km) at the start of each segment (6 indices each, in order).
+    seg_km: Vec<f32>,
     /// Mercator origin the vertices are relative to.
     origin: [f64; 2],
 }
@@ -807,6 +809,12 @@ impl PreparedJob {
                     wgpu::BufferUsages::INDEX,
                 ),
                 count: mesh.indices.len() as u32,
+                seg_km: mesh
+                    .vertices
+                    .iter()
+                    .step_by(2)
+                    .map(|v| f32::from_bits(v.value))
+                    .collect(),
                 origin,
             })
         } else {
@@ -1766,9 +1774,19 @@ impl PreparedJob {
                 pass.set_pipeline(&p.route);
                 pass.set_vertex_buffer(0, route.vb.slice(..));
                 pass.set_index_buffer(route.ib.slice(..), wgpu::IndexFormat::Uint32);
+                // Where the part ahead is hidden, only the segments up to the
+                // vehicle and the next (its anti-aliased cut may reach into it):
+                // a software rasteriser would shade the rest for nothing.
+                let count = if self.spec.trail_full && self.spec.route.ahead_alpha > 0.0 {
+                    route.count
+                } else {
+                    let km = st.vehicle.distance_km as f32;
+                    let segs = route.seg_km.partition_point(|&k| k <= km) as u32 + 1;
+                    (segs * 6).min(route.count)
+                };
                 for (offset, copies) in &route_draws {
                     pass.set_bind_group(0, &self.route_bind, &[*offset]);
-                    pass.draw_indexed(0..route.count, 0, 0..*copies);
+                    pass.draw_indexed(0..count, 0, 0..*copies);
                 }
             }
             let sz_s = std::mem::size_of::<ShapeInstance>() as u64;

@@ -29,12 +29,28 @@ pub fn tile_samples(device_type: wgpu::DeviceType, imagery: bool) -> u32 {
 }
 
 /// The basemap tile pipelines for one MSAA sample count.
+///
+/// Fills and imagery come with and without hillshading, fixed by the shader's
+/// `HILLSHADE` constant: a CPU rasteriser runs both sides of a branch, so a
+/// runtime switch would still sample the relief raster for every land pixel.
 pub struct TilePipelines {
-    pub fill: wgpu::RenderPipeline,
+    fill: [wgpu::RenderPipeline; 2],
     pub line: wgpu::RenderPipeline,
-    pub imagery: wgpu::RenderPipeline,
+    imagery: [wgpu::RenderPipeline; 2],
     /// MSAA samples of these pipelines.
     pub samples: u32,
+}
+
+impl TilePipelines {
+    /// Filled polygons, shaded by the relief raster or not.
+    pub fn fill(&self, hillshade: bool) -> &wgpu::RenderPipeline {
+        &self.fill[hillshade as usize]
+    }
+
+    /// The imagery quad, shaded by the relief raster or not.
+    pub fn imagery(&self, hillshade: bool) -> &wgpu::RenderPipeline {
+        &self.imagery[hillshade as usize]
+    }
 }
 
 /// WGSL sources, validated by `tests/render_shaders.rs`.
@@ -197,6 +213,8 @@ struct PipeDesc<'a> {
     samples: u32,
     /// Premultiplied-alpha blending (off for opaque passes: cheaper on a CPU rasteriser).
     blend: bool,
+    /// Values of the shader's pipeline-overridable constants.
+    constants: &'a [(&'a str, f64)],
 }
 
 fn pipeline(device: &wgpu::Device, d: PipeDesc<'_>) -> wgpu::RenderPipeline {
@@ -221,7 +239,10 @@ fn pipeline(device: &wgpu::Device, d: PipeDesc<'_>) -> wgpu::RenderPipeline {
         fragment: Some(wgpu::FragmentState {
             module: d.module,
             entry_point: Some(d.fs),
-            compilation_options: Default::default(),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants: d.constants,
+                ..Default::default()
+            },
             targets: &target(d.blend),
         }),
         multiview_mask: None,
@@ -313,50 +334,61 @@ impl Pipelines {
 
         let tri = wgpu::PrimitiveTopology::TriangleList;
         let strip = wgpu::PrimitiveTopology::TriangleStrip;
-        let tile_pipelines = |samples: u32| TilePipelines {
-            fill: pipeline(
-                device,
-                PipeDesc {
-                    label: "fill",
-                    module: &basemap,
-                    vs: "vs_fill",
-                    fs: "fs_fill",
-                    layout: &basemap_layout,
-                    buffers: &[vertex(std::mem::size_of::<FillVertex>(), fill_attrs)],
-                    topology: tri,
-                    samples,
-                    blend: true,
-                },
-            ),
-            line: pipeline(
-                device,
-                PipeDesc {
-                    label: "line",
-                    module: &basemap,
-                    vs: "vs_line",
-                    fs: "fs_line",
-                    layout: &basemap_layout,
-                    buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
-                    topology: tri,
-                    samples,
-                    blend: true,
-                },
-            ),
-            imagery: pipeline(
-                device,
-                PipeDesc {
-                    label: "imagery",
-                    module: &basemap,
-                    vs: "vs_imagery",
-                    fs: "fs_imagery",
-                    layout: &basemap_layout,
-                    buffers: &[],
-                    topology: strip,
-                    samples,
-                    blend: false,
-                },
-            ),
-            samples,
+        let tile_pipelines = |samples: u32| {
+            let fill = |shaded: bool| {
+                pipeline(
+                    device,
+                    PipeDesc {
+                        label: "fill",
+                        module: &basemap,
+                        vs: "vs_fill",
+                        fs: "fs_fill",
+                        layout: &basemap_layout,
+                        buffers: &[vertex(std::mem::size_of::<FillVertex>(), fill_attrs)],
+                        topology: tri,
+                        samples,
+                        blend: true,
+                        constants: &[("HILLSHADE", shaded as u32 as f64)],
+                    },
+                )
+            };
+            let imagery = |shaded: bool| {
+                pipeline(
+                    device,
+                    PipeDesc {
+                        label: "imagery",
+                        module: &basemap,
+                        vs: "vs_imagery",
+                        fs: "fs_imagery",
+                        layout: &basemap_layout,
+                        buffers: &[],
+                        topology: strip,
+                        samples,
+                        blend: false,
+                        constants: &[("HILLSHADE", shaded as u32 as f64)],
+                    },
+                )
+            };
+            TilePipelines {
+                fill: [fill(false), fill(true)],
+                line: pipeline(
+                    device,
+                    PipeDesc {
+                        label: "line",
+                        module: &basemap,
+                        vs: "vs_line",
+                        fs: "fs_line",
+                        layout: &basemap_layout,
+                        buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
+                        topology: tri,
+                        samples,
+                        blend: true,
+                        constants: &[],
+                    },
+                ),
+                imagery: [imagery(false), imagery(true)],
+                samples,
+            }
         };
         let kind = ctx.info.device_type;
         let (vector, imagery) = (tile_samples(kind, false), tile_samples(kind, true));
@@ -378,6 +410,7 @@ impl Pipelines {
                 topology: strip,
                 samples: 1,
                 blend: false,
+                constants: &[],
             },
         );
         let route_pipe = pipeline(
@@ -392,6 +425,7 @@ impl Pipelines {
                 topology: tri,
                 samples: 1,
                 blend: true,
+                constants: &[],
             },
         );
         let glyph_pipe = pipeline(
@@ -406,6 +440,7 @@ impl Pipelines {
                 topology: strip,
                 samples: 1,
                 blend: true,
+                constants: &[],
             },
         );
         let shape_pipe = pipeline(
@@ -420,6 +455,7 @@ impl Pipelines {
                 topology: strip,
                 samples: 1,
                 blend: true,
+                constants: &[],
             },
         );
         let linear = device.create_sampler(&wgpu::SamplerDescriptor {

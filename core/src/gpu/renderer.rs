@@ -1181,6 +1181,7 @@ impl PreparedJob {
         } else {
             fine
         };
+        let shaded = self.spec.hillshade && style.hillshade > 0.0;
         let (detailed, rest): (Vec<_>, Vec<_>) = todo
             .into_iter()
             .partition(|(li, _)| self.levels[*li].world_px >= EDGE_AA_MIN_WORLD_PX);
@@ -1273,11 +1274,11 @@ impl PreparedJob {
                         let fill_off = base as u32;
                         let line_off = (base + TILE_UNIFORM_STRIDE / 2) as u32;
                         if style.imagery {
-                            pass.set_pipeline(&tp.imagery);
+                            pass.set_pipeline(tp.imagery(shaded));
                             pass.set_bind_group(0, &self.basemap_bind, &[fill_off]);
                             pass.draw(0..4, 0..1);
-                        } else if fill_copies.is_some() {
-                            pass.set_pipeline(&tp.fill);
+                        } else if fill_copies.is_some() && std::env::var_os("GR_NOFILL").is_none() {
+                            pass.set_pipeline(tp.fill(shaded));
                             pass.set_bind_group(0, &self.basemap_bind, &[fill_off]);
                             pass.set_vertex_buffer(0, band.fill_vb.slice(..));
                             pass.set_index_buffer(
@@ -1292,9 +1293,12 @@ impl PreparedJob {
                             draw_layer(&mut pass, land, &region, fill_copies, 0.0);
                             draw_layer(&mut pass, &band.m.lakes, &region, fill_copies, 0.0);
                         }
-                        if let (Some(vb), Some(ib), Some(_)) =
-                            (&band.line_vb, &band.line_ib, line_copies)
-                        {
+                        if let (Some(vb), Some(ib), Some(_), None) = (
+                            &band.line_vb,
+                            &band.line_ib,
+                            line_copies,
+                            std::env::var_os("GR_NOLINE"),
+                        ) {
                             pass.set_pipeline(&tp.line);
                             pass.set_bind_group(0, &self.basemap_bind, &[line_off]);
                             pass.set_vertex_buffer(0, vb.slice(..));

@@ -42,8 +42,12 @@ fn equirect_uv(merc: vec2<f32>) -> vec2<f32> {
     return vec2<f32>(u, clamp(v, 0.0, 1.0));
 }
 
+// Whether this pipeline shades with the relief raster: a constant, because a
+// CPU rasteriser runs both sides of a branch (the texture reads included).
+override HILLSHADE: bool = true;
+
 fn relief_factor(merc: vec2<f32>) -> f32 {
-    if (tile.hillshade <= 0.0) {
+    if (!HILLSHADE || tile.hillshade <= 0.0) {
         return 1.0;
     }
     let r = textureSampleLevel(relief, smp, equirect_uv(merc), tile.lod).r;
@@ -146,7 +150,7 @@ fn vs_imagery(@builtin(vertex_index) vi: u32) -> ImgOut {
 fn fs_imagery(in: ImgOut) -> @location(0) vec4<f32> {
     let uv = equirect_uv(in.merc);
     var rgb = textureSampleLevel(imagery, smp, uv, tile.lod).rgb;
-    if (tile.hillshade > 0.0) {
+    if (HILLSHADE && tile.hillshade > 0.0) {
         rgb = rgb * relief_factor(in.merc);
     }
     // Slightly lift contrast and saturation: Blue Marble is dark and flat.

@@ -1,5 +1,6 @@
 //! Renderer benchmarks: setup (`prepare`) at 1080p, and per-frame render time at
-//! 1080p and 4K after setup (single frames, and the two-in-flight stream).
+//! 1080p and 4K after setup (single frames, the two-in-flight stream, and the
+//! video stream to I420).
 //!
 //! `cargo bench -p georender --bench render`
 
@@ -132,6 +133,17 @@ fn bench(c: &mut Criterion) {
         eprintln!(
             "{res}: streamed {:.1} ms/frame over {n} frames",
             t.elapsed().as_secs_f64() * 1e3 / n as f64
+        );
+        // The video stream: frames as I420 (composited on the CPU on a software GPU).
+        let (t, c0) = (Instant::now(), cpu_seconds());
+        let mut yuv = georender::encode::I420Image::default();
+        prepared
+            .render_all_frames(|_, f| f.write_i420(&mut yuv))
+            .unwrap();
+        eprintln!(
+            "{res}: streamed to I420 {:.1} ms/frame over {n} frames, cpu {:.2} s",
+            t.elapsed().as_secs_f64() * 1e3 / n as f64,
+            cpu_seconds() - c0
         );
         let mut i = 0u32;
         g.bench_function(format!("frame_{res}"), |b| {

@@ -112,6 +112,31 @@ pub(crate) struct Run {
     pub stride: usize,
 }
 
+impl Run {
+    /// The run's rectangle in `texture` (the overlay target).
+    pub(crate) fn texel<'a>(&self, texture: &'a wgpu::Texture) -> wgpu::TexelCopyTextureInfo<'a> {
+        wgpu::TexelCopyTextureInfo {
+            texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d {
+                x: self.x,
+                y: self.y,
+                z: 0,
+            },
+            aspect: wgpu::TextureAspect::All,
+        }
+    }
+
+    /// The run's size.
+    pub(crate) fn extent(&self) -> wgpu::Extent3d {
+        wgpu::Extent3d {
+            width: self.w,
+            height: self.h,
+            depth_or_array_layers: 1,
+        }
+    }
+}
+
 /// How a frame's basemap comes out of one level's tiles.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Base {

@@ -1572,30 +1572,8 @@ impl PreparedJob {
                 // clearing the whole target on a CPU rasteriser).
                 wgpu::LoadOp::Load
             }
-            (Some(Base::Copy(tl)), _) => {
-                upload_frame(
-                    &ctx,
-                    &mut encoder,
-                    &mut self.uploads[slot],
-                    &self.frame_tex,
-                    self.padded_row,
-                    (w, h),
-                    |out| {
-                        let size = (w as usize, h as usize);
-                        cpu_sample::copy(out, self.padded_row as usize, size, tl, grid, tile_at)
-                    },
-                )?;
-                wgpu::LoadOp::Load
-            }
-            (Some(Base::Resample(map)), _) => {
-                // Software GPU: magnify on the CPU, upload into the frame, with
-                // as many threads as the software rasteriser gets (the engine
-                // sets LP_NUM_THREADS to leave the encoder a core).
-                let threads = std::env::var("LP_NUM_THREADS")
-                    .ok()
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .filter(|&n| n > 0)
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            (Some(base), _) => {
+                // Software GPU: composite on the CPU, upload into the frame.
                 upload_frame(
                     &ctx,
                     &mut encoder,
@@ -1605,7 +1583,25 @@ impl PreparedJob {
                     (w, h),
                     |out| {
                         let stride = self.padded_row as usize;
-                        cpu_sample::resample(out, stride, map, grid, tile_at, threads)
+                        match base {
+                            Base::Copy(tl) => {
+                                let size = (w as usize, h as usize);
+                                cpu_sample::copy(out, stride, size, tl, grid, tile_at)
+                            }
+                            Base::Resample(map) => {
+                                // As many threads as the software rasteriser gets
+                                // (the engine sets LP_NUM_THREADS to leave the
+                                // encoder a core).
+                                let threads = std::env::var("LP_NUM_THREADS")
+                                    .ok()
+                                    .and_then(|v| v.parse::<usize>().ok())
+                                    .filter(|&n| n > 0)
+                                    .unwrap_or_else(|| {
+                                        std::thread::available_parallelism().map_or(2, |n| n.get())
+                                    });
+                                cpu_sample::resample(out, stride, map, grid, tile_at, threads)
+                            }
+                        }
                     },
                 )?;
                 wgpu::LoadOp::Load
@@ -1725,21 +1721,8 @@ impl PreparedJob {
                             rows_per_image: Some(BLOCK),
                         },
                     },
-                    wgpu::TexelCopyTextureInfo {
-                        texture: &self.frame_tex,
-                        mip_level: 0,
-                        origin: wgpu::Origin3d {
-                            x: run.x,
-                            y: run.y,
-                            z: 0,
-                        },
-                        aspect: wgpu::TextureAspect::All,
-                    },
-                    wgpu::Extent3d {
-                        width: run.w,
-                        height: run.h,
-                        depth_or_array_layers: 1,
-                    },
+                    run.texel(&self.frame_tex),
+                    run.extent(),
                 );
             }
             Some(runs)
@@ -1830,16 +1813,7 @@ impl PreparedJob {
                 // Only the blocks the overlays touched.
                 for run in &runs {
                     encoder.copy_texture_to_buffer(
-                        wgpu::TexelCopyTextureInfo {
-                            texture: &self.frame_tex,
-                            mip_level: 0,
-                            origin: wgpu::Origin3d {
-                                x: run.x,
-                                y: run.y,
-                                z: 0,
-                            },
-                            aspect: wgpu::TextureAspect::All,
-                        },
+                        run.texel(&self.frame_tex),
                         wgpu::TexelCopyBufferInfo {
                             buffer: &rb.buffer,
                             layout: wgpu::TexelCopyBufferLayout {
@@ -1848,11 +1822,7 @@ impl PreparedJob {
                                 rows_per_image: Some(run.h),
                             },
                         },
-                        wgpu::Extent3d {
-                            width: run.w,
-                            height: run.h,
-                            depth_or_array_layers: 1,
-                        },
+                        run.extent(),
                     );
                 }
                 recipe.runs = runs;

@@ -41,6 +41,10 @@ impl BasemapSource for AssetBasemap {
         crate::scene::assets::band_meshes(index)
     }
 
+    fn countries(&self, index: usize) -> Result<BandMeshes> {
+        crate::scene::assets::country_meshes(index)
+    }
+
     fn imagery_path(&self) -> Result<PathBuf> {
         crate::scene::assets::bluemarble_path()
     }

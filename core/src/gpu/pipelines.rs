@@ -3,7 +3,7 @@
 use super::context::GpuContext;
 use crate::scene::mesh::{FillVertex, LineVertex};
 use crate::scene::{GlyphInstance, ShapeInstance};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Texture format of tiles and frames (sRGB values stored as-is).
 pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
@@ -33,24 +33,91 @@ pub fn tile_samples(device_type: wgpu::DeviceType, imagery: bool) -> u32 {
 /// Fills and imagery come with and without hillshading, fixed by the shader's
 /// `HILLSHADE` constant: a CPU rasteriser runs both sides of a branch, so a
 /// runtime switch would still sample the relief raster for every land pixel.
+/// The shaded ones are built on first use (few jobs hillshade; each pipeline
+/// costs ~10 ms to build on a software GPU).
 pub struct TilePipelines {
-    fill: [wgpu::RenderPipeline; 2],
+    /// Fill and imagery without hillshading.
+    plain: [wgpu::RenderPipeline; 2],
+    /// … and with it.
+    shaded: OnceLock<[wgpu::RenderPipeline; 2]>,
     pub line: wgpu::RenderPipeline,
-    imagery: [wgpu::RenderPipeline; 2],
+    /// What the shaded pipelines are built from.
+    device: wgpu::Device,
+    module: wgpu::ShaderModule,
+    layout: wgpu::PipelineLayout,
     /// MSAA samples of these pipelines.
     pub samples: u32,
 }
 
 impl TilePipelines {
+    fn variant(&self, hillshade: bool) -> &[wgpu::RenderPipeline; 2] {
+        if hillshade {
+            self.shaded.get_or_init(|| {
+                fill_and_imagery(&self.device, &self.module, &self.layout, self.samples, true)
+            })
+        } else {
+            &self.plain
+        }
+    }
+
     /// Filled polygons, shaded by the relief raster or not.
     pub fn fill(&self, hillshade: bool) -> &wgpu::RenderPipeline {
-        &self.fill[hillshade as usize]
+        &self.variant(hillshade)[0]
     }
 
     /// The imagery quad, shaded by the relief raster or not.
     pub fn imagery(&self, hillshade: bool) -> &wgpu::RenderPipeline {
-        &self.imagery[hillshade as usize]
+        &self.variant(hillshade)[1]
     }
+}
+
+const FILL_ATTRS: [wgpu::VertexAttribute; 2] =
+    wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32];
+
+/// The tile fill and imagery pipelines for `samples` and a hillshade setting.
+fn fill_and_imagery(
+    device: &wgpu::Device,
+    module: &wgpu::ShaderModule,
+    layout: &wgpu::PipelineLayout,
+    samples: u32,
+    shaded: bool,
+) -> [wgpu::RenderPipeline; 2] {
+    let constants = [("HILLSHADE", shaded as u32 as f64)];
+    let fill = pipeline(
+        device,
+        PipeDesc {
+            label: "fill",
+            module,
+            vs: "vs_fill",
+            fs: "fs_fill",
+            layout,
+            buffers: &[vlayout(
+                std::mem::size_of::<FillVertex>(),
+                &FILL_ATTRS,
+                wgpu::VertexStepMode::Vertex,
+            )],
+            topology: wgpu::PrimitiveTopology::TriangleList,
+            samples,
+            blend: true,
+            constants: &constants,
+        },
+    );
+    let imagery = pipeline(
+        device,
+        PipeDesc {
+            label: "imagery",
+            module,
+            vs: "vs_imagery",
+            fs: "fs_imagery",
+            layout,
+            buffers: &[],
+            topology: wgpu::PrimitiveTopology::TriangleStrip,
+            samples,
+            blend: false,
+            constants: &constants,
+        },
+    );
+    [fill, imagery]
 }
 
 /// WGSL sources, validated by `tests/render_shaders.rs`.
@@ -312,7 +379,6 @@ impl Pipelines {
         let route_layout = layout(&route_bgl);
         let overlay_layout = layout(&overlay_bgl);
 
-        let fill_attrs = wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32];
         let line_attrs =
             wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Float32, 3 => Uint32];
         let route_attrs =
@@ -327,68 +393,34 @@ impl Pipelines {
         let vertex = |stride: usize, attrs| vlayout(stride, attrs, wgpu::VertexStepMode::Vertex);
         let instance =
             |stride: usize, attrs| vlayout(stride, attrs, wgpu::VertexStepMode::Instance);
-        let (fill_attrs, line_attrs, route_attrs) =
-            (&fill_attrs[..], &line_attrs[..], &route_attrs[..]);
+        let (line_attrs, route_attrs) = (&line_attrs[..], &route_attrs[..]);
         let (quad_attrs, glyph_attrs, shape_attrs) =
             (&quad_attrs[..], &glyph_attrs[..], &shape_attrs[..]);
 
         let tri = wgpu::PrimitiveTopology::TriangleList;
         let strip = wgpu::PrimitiveTopology::TriangleStrip;
-        let tile_pipelines = |samples: u32| {
-            let fill = |shaded: bool| {
-                pipeline(
-                    device,
-                    PipeDesc {
-                        label: "fill",
-                        module: &basemap,
-                        vs: "vs_fill",
-                        fs: "fs_fill",
-                        layout: &basemap_layout,
-                        buffers: &[vertex(std::mem::size_of::<FillVertex>(), fill_attrs)],
-                        topology: tri,
-                        samples,
-                        blend: true,
-                        constants: &[("HILLSHADE", shaded as u32 as f64)],
-                    },
-                )
-            };
-            let imagery = |shaded: bool| {
-                pipeline(
-                    device,
-                    PipeDesc {
-                        label: "imagery",
-                        module: &basemap,
-                        vs: "vs_imagery",
-                        fs: "fs_imagery",
-                        layout: &basemap_layout,
-                        buffers: &[],
-                        topology: strip,
-                        samples,
-                        blend: false,
-                        constants: &[("HILLSHADE", shaded as u32 as f64)],
-                    },
-                )
-            };
-            TilePipelines {
-                fill: [fill(false), fill(true)],
-                line: pipeline(
-                    device,
-                    PipeDesc {
-                        label: "line",
-                        module: &basemap,
-                        vs: "vs_line",
-                        fs: "fs_line",
-                        layout: &basemap_layout,
-                        buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
-                        topology: tri,
-                        samples,
-                        blend: true,
-                        constants: &[],
-                    },
-                ),
-                imagery: [imagery(false), imagery(true)],
-                samples,
-            }
+        let tile_pipelines = |samples: u32| TilePipelines {
+            plain: fill_and_imagery(device, &basemap, &basemap_layout, samples, false),
+            shaded: OnceLock::new(),
+            line: pipeline(
+                device,
+                PipeDesc {
+                    label: "line",
+                    module: &basemap,
+                    vs: "vs_line",
+                    fs: "fs_line",
+                    layout: &basemap_layout,
+                    buffers: &[vertex(std::mem::size_of::<LineVertex>(), line_attrs)],
+                    topology: tri,
+                    samples,
+                    blend: true,
+                    constants: &[],
+                },
+            ),
+            device: device.clone(),
+            module: basemap.clone(),
+            layout: basemap_layout.clone(),
+            samples,
         };
         let kind = ctx.info.device_type;
         let (vector, imagery) = (tile_samples(kind, false), tile_samples(kind, true));

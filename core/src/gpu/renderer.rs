@@ -63,6 +63,11 @@ pub trait BasemapSource: Send + Sync {
     fn band_for_zoom(&self, zoom: f64) -> usize;
     /// The tessellated geometry of a band (called once per band per process).
     fn band(&self, index: usize) -> Result<BandMeshes>;
+    /// The country polygons of a band (only its `fill` mesh and `countries`
+    /// layer), tessellated only for styles with country fills; none by default.
+    fn countries(&self, _index: usize) -> Result<BandMeshes> {
+        Ok(BandMeshes::default())
+    }
     /// The Blue Marble image (equirectangular).
     fn imagery_path(&self) -> Result<PathBuf>;
     /// The shaded relief image (equirectangular, grey).
@@ -99,9 +104,10 @@ pub(crate) struct Shared {
     pub ctx: Arc<GpuContext>,
     pub pipes: Pipelines,
     source: Arc<dyn BasemapSource>,
-    /// Tessellated bands; one slot per band so a band is built once even when
-    /// jobs (or the background prefetch) ask for it concurrently.
-    bands: Mutex<HashMap<usize, BandSlot>>,
+    /// Tessellated bands (and their country polygons: `true`); one slot each so
+    /// a band is built once even when jobs (or the background prefetch) ask for
+    /// it concurrently.
+    bands: Mutex<HashMap<(usize, bool), BandSlot>>,
     imagery: Mutex<Option<Arc<GpuImage>>>,
     relief: Mutex<Option<Arc<GpuImage>>>,
     white: Arc<GpuImage>,
@@ -277,12 +283,26 @@ impl Renderer {
 
 impl Shared {
     fn band(&self, index: usize) -> Result<Arc<GpuBand>> {
-        let slot = self.bands.lock().unwrap().entry(index).or_default().clone();
+        self.band_part(index, false)
+    }
+
+    /// The country polygons of band `index`.
+    fn countries(&self, index: usize) -> Result<Arc<GpuBand>> {
+        self.band_part(index, true)
+    }
+
+    fn band_part(&self, index: usize, countries: bool) -> Result<Arc<GpuBand>> {
+        let key = (index, countries);
+        let slot = self.bands.lock().unwrap().entry(key).or_default().clone();
         let mut slot = slot.lock().unwrap();
         if let Some(b) = slot.as_ref() {
             return Ok(b.clone());
         }
-        let mut m = self.source.band(index)?;
+        let mut m = if countries {
+            self.source.countries(index)?
+        } else {
+            self.source.band(index)?
+        };
         let d = &self.ctx.device;
         let vb = wgpu::BufferUsages::VERTEX;
         let ib = wgpu::BufferUsages::INDEX;
@@ -1050,7 +1070,14 @@ impl PreparedJob {
         soon.dedup();
         for b in soon.into_iter().filter(|b| !now.contains(b)) {
             let shared = self.shared.clone();
-            std::thread::spawn(move || shared.band(b).map(drop));
+            let countries = self.spec.style.country_fills;
+            std::thread::spawn(move || {
+                shared.band(b)?;
+                if countries {
+                    shared.countries(b)?;
+                }
+                Ok::<_, Error>(())
+            });
         }
         self.pending = later;
         if trace {
@@ -1058,6 +1085,9 @@ impl PreparedJob {
             let bands: HashSet<usize> = self.levels.iter().map(|l| l.band).collect();
             for b in bands {
                 self.shared.band(b)?;
+                if self.spec.style.country_fills {
+                    self.shared.countries(b)?;
+                }
             }
             eprintln!(
                 "[georender] plan + bands: {:.1} ms, {} tiles in {} levels {:?}",
@@ -1208,6 +1238,12 @@ impl PreparedJob {
                 for (slot, &(li, (tx, ty))) in chunk.iter().enumerate() {
                     let level = &self.levels[li];
                     let band = self.shared.band(level.band)?;
+                    let countries = if style.country_fills && !style.imagery {
+                        Some(self.shared.countries(level.band)?)
+                    } else {
+                        None
+                    };
+                    let countries = countries.filter(|c| !c.m.countries.is_empty());
                     let wp = level.world_px;
                     let origin_px = [(tx * tile - PAD) as f64, (ty * tile - PAD) as f64];
                     let origin = [origin_px[0] / wp, origin_px[1] / wp];
@@ -1242,7 +1278,18 @@ impl PreparedJob {
                         half_widths,
                     };
                     // Slot layout: one uniform per draw group (fills, lines) per tile.
-                    let fill_copies = copies(band.m.fill.bounds);
+                    let fill_copies = copies(match &countries {
+                        Some(c) => {
+                            let (a, b) = (band.m.fill.bounds, c.m.fill.bounds);
+                            [
+                                a[0].min(b[0]),
+                                a[1].min(b[1]),
+                                a[2].max(b[2]),
+                                a[3].max(b[3]),
+                            ]
+                        }
+                        None => band.m.fill.bounds,
+                    });
                     let line_copies = copies(band.m.lines.bounds);
                     let base = (slot as u64) * TILE_UNIFORM_STRIDE;
                     u.first_copy = fill_copies.map_or(0.0, |c| c.0);
@@ -1277,28 +1324,30 @@ impl PreparedJob {
                             pass.set_pipeline(tp.imagery(shaded));
                             pass.set_bind_group(0, &self.basemap_bind, &[fill_off]);
                             pass.draw(0..4, 0..1);
-                        } else if fill_copies.is_some() && std::env::var_os("GR_NOFILL").is_none() {
+                        } else if fill_copies.is_some() {
                             pass.set_pipeline(tp.fill(shaded));
                             pass.set_bind_group(0, &self.basemap_bind, &[fill_off]);
-                            pass.set_vertex_buffer(0, band.fill_vb.slice(..));
-                            pass.set_index_buffer(
-                                band.fill_ib.slice(..),
-                                wgpu::IndexFormat::Uint32,
-                            );
-                            let land = if style.country_fills && !band.m.countries.is_empty() {
-                                &band.m.countries
-                            } else {
-                                &band.m.land
+                            let fill = |pass: &mut wgpu::RenderPass<'_>, b: &GpuBand| {
+                                pass.set_vertex_buffer(0, b.fill_vb.slice(..));
+                                pass.set_index_buffer(
+                                    b.fill_ib.slice(..),
+                                    wgpu::IndexFormat::Uint32,
+                                );
                             };
-                            draw_layer(&mut pass, land, &region, fill_copies, 0.0);
+                            // Country polygons replace land where the style fills them.
+                            if let Some(c) = &countries {
+                                fill(&mut pass, c);
+                                draw_layer(&mut pass, &c.m.countries, &region, fill_copies, 0.0);
+                                fill(&mut pass, &band);
+                            } else {
+                                fill(&mut pass, &band);
+                                draw_layer(&mut pass, &band.m.land, &region, fill_copies, 0.0);
+                            }
                             draw_layer(&mut pass, &band.m.lakes, &region, fill_copies, 0.0);
                         }
-                        if let (Some(vb), Some(ib), Some(_), None) = (
-                            &band.line_vb,
-                            &band.line_ib,
-                            line_copies,
-                            std::env::var_os("GR_NOLINE"),
-                        ) {
+                        if let (Some(vb), Some(ib), Some(_)) =
+                            (&band.line_vb, &band.line_ib, line_copies)
+                        {
                             pass.set_pipeline(&tp.line);
                             pass.set_bind_group(0, &self.basemap_bind, &[line_off]);
                             pass.set_vertex_buffer(0, vb.slice(..));

@@ -18,37 +18,57 @@ fn polygon<'a>(layer: &'a PolygonLayer, p: usize) -> impl Iterator<Item = &'a [[
     layer.polygon_rings(p).map(move |r| layer.ring(r))
 }
 
-/// Tessellates band `index` of the bundled basemap (with the sea lanes).
+/// Tessellates band `index` of the bundled basemap without the country
+/// polygons (see [`country_meshes`]): land, lakes, coastlines, borders and the
+/// sea lanes.
 pub fn band_meshes(index: usize) -> Result<BandMeshes> {
     let map = basemap()?;
     let band = &map.bands[index.min(map.bands.len() - 1)];
-    // Two threads of about equal work: countries; land, lakes and the lines.
+    // Two threads of about equal work: land; lakes and the lines.
     let b = std::thread::scope(|s| {
-        let countries = s.spawn(|| {
+        let land = s.spawn(|| {
             let mut b = BandBuilder::new();
-            let mut colored: Vec<(u8, usize)> = Vec::new();
-            for c in &band.country_info {
-                for p in c.polygons.clone() {
-                    colored.push((c.color_index, p as usize));
-                }
-            }
-            b.countries(
-                colored
-                    .into_iter()
-                    .map(|(c, p)| (c, polygon(&band.countries, p))),
-            );
+            b.land((0..band.land.polygon_count()).map(|p| polygon(&band.land, p)));
             b
         });
         let mut b = BandBuilder::new();
-        b.land((0..band.land.polygon_count()).map(|p| polygon(&band.land, p)));
         b.lakes((0..band.lakes.polygon_count()).map(|p| polygon(&band.lakes, p)));
         b.coast((0..band.coastline.line_count()).map(|i| band.coastline.line(i)));
         b.borders((0..band.borders.line_count()).map(|i| band.borders.line(i)));
         b.lanes((0..map.sea_lanes.line_count()).map(|i| map.sea_lanes.line(i)));
-        let countries = countries
+        let land = land
             .join()
             .map_err(|_| crate::Error::RenderFailed(format!("tessellating band {index} failed")))?;
-        b.absorb(countries);
+        b.absorb(land);
+        Ok::<_, crate::Error>(b)
+    })?;
+    Ok(b.finish())
+}
+
+/// Tessellates the country polygons of band `index` (their colour index as the
+/// class), for styles with country fills only.
+pub fn country_meshes(index: usize) -> Result<BandMeshes> {
+    let map = basemap()?;
+    let band = &map.bands[index.min(map.bands.len() - 1)];
+    let colored: Vec<(u8, usize)> = band
+        .country_info
+        .iter()
+        .flat_map(|c| c.polygons.clone().map(|p| (c.color_index, p as usize)))
+        .collect();
+    // Two threads over halves of the polygons.
+    let (first, second) = colored.split_at(colored.len() / 2);
+    let tessellate = |part: &[(u8, usize)]| {
+        let mut b = BandBuilder::new();
+        b.countries(part.iter().map(|&(c, p)| (c, polygon(&band.countries, p))));
+        b
+    };
+    let b = std::thread::scope(|s| {
+        let other = s.spawn(|| tessellate(second));
+        let mut b = tessellate(first);
+        let other = other
+            .join()
+            .map_err(|_| crate::Error::RenderFailed(format!("tessellating band {index} failed")))?;
+        b.absorb(other);
         Ok::<_, crate::Error>(b)
     })?;
     Ok(b.finish())

@@ -225,8 +225,10 @@ impl BandBuilder {
         self
     }
 
-    /// Takes over the layers `other` built (a builder run on another thread
-    /// over other layers), appending its triangles.
+    /// Takes over the layers `other` built (a builder run on another thread),
+    /// appending its triangles. A layer both built is joined, which needs it to
+    /// end `self`'s meshes and start `other`'s (as when halves of one layer's
+    /// polygons are tessellated apart).
     pub fn absorb(&mut self, other: BandBuilder) {
         let BandBuilder {
             meshes,
@@ -242,7 +244,17 @@ impl BandBuilder {
             }
             // Ranges 0–2 index fills, 3–6 lines.
             let shift = if k < 3 { fill.start } else { lines.start };
-            self.ranges[k] = r.start + shift..r.end + shift;
+            let r = r.start + shift..r.end + shift;
+            let mine = &mut self.ranges[k];
+            *mine = if mine.start == mine.end {
+                r
+            } else {
+                assert_eq!(
+                    mine.end, r.start,
+                    "layer {k} is not contiguous across builders"
+                );
+                mine.start..r.end
+            };
         }
         self.rejected += rejected;
     }
@@ -271,5 +283,35 @@ impl BandBuilder {
         (m.land, m.lakes, m.countries) = (land, lakes, countries);
         (m.coast, m.borders, m.lanes, m.lake_edges) = (coast, borders, lanes, lake_edges);
         self.meshes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(x: f32, y: f32, d: f32) -> Vec<[f32; 2]> {
+        vec![[x, y], [x + d, y], [x + d, y + d], [x, y + d]]
+    }
+
+    #[test]
+    fn absorb_joins_a_layer_built_in_halves() {
+        let (a, b, c) = (
+            square(0.0, 0.0, 5.0),
+            square(20.0, 0.0, 5.0),
+            square(40.0, 0.0, 5.0),
+        );
+        let mut whole = BandBuilder::new();
+        whole.countries([(0, vec![&a[..]]), (1, vec![&b[..]]), (2, vec![&c[..]])]);
+        let whole = whole.finish().countries.index_count();
+        let mut first = BandBuilder::new();
+        first.countries([(0, vec![&a[..]])]);
+        let mut second = BandBuilder::new();
+        second.countries([(1, vec![&b[..]]), (2, vec![&c[..]])]);
+        first.absorb(second);
+        let joined = first.finish();
+        assert!(whole > 0);
+        assert_eq!(joined.countries.index_count(), whole);
+        assert_eq!(joined.fill.indices.len() as u32, whole);
     }
 }

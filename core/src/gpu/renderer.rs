@@ -17,7 +17,7 @@
 //!   frame height and zoom level;
 //! - overlays (route, markers, labels, vehicle, HUD) are anti-aliased in the
 //!   shaders without MSAA;
-//! - two frames are in flight; readback goes through mapped buffers.
+//! - two frames are in flight; readback goes through mapped buffers;
 //! - for video on a software GPU, frames composited on the CPU skip the GPU for
 //!   the basemap: only the overlays are drawn there, into cleared blocks, and
 //!   only those blocks are read back ([`render_all_frames`](PreparedJob::render_all_frames),

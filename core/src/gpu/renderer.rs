@@ -604,6 +604,9 @@ pub struct PreparedJob {
     readback: [Readback; 2],
     /// Composite the basemap on the CPU (software GPUs).
     cpu_sample: bool,
+    /// Threads the CPU magnifier uses: as many as the software rasteriser gets
+    /// (the engine sets LP_NUM_THREADS to leave the encoder a core).
+    sample_threads: usize,
     /// Whether any frame has a camera bearing (GPU-sampled composite).
     rotates: bool,
     /// Frames ahead of their first use that tiles are rendered
@@ -864,9 +867,15 @@ impl PreparedJob {
             Some("cpu") => true,
             _ => ctx.info.device_type == wgpu::DeviceType::Cpu,
         };
+        let sample_threads = std::env::var("LP_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         Ok(PreparedJob {
             _rasters: [imagery.clone(), relief.clone()],
             cpu_sample,
+            sample_threads,
             rotates: false,
             lookahead: (LOOKAHEAD * 512 * 512 / (tile_tex * tile_tex)).clamp(8, LOOKAHEAD),
             uploads: [None, None],
@@ -1638,16 +1647,7 @@ impl PreparedJob {
                                 cpu_sample::copy(out, stride, size, tl, grid, tile_at)
                             }
                             Base::Resample(map) => {
-                                // As many threads as the software rasteriser gets
-                                // (the engine sets LP_NUM_THREADS to leave the
-                                // encoder a core).
-                                let threads = std::env::var("LP_NUM_THREADS")
-                                    .ok()
-                                    .and_then(|v| v.parse::<usize>().ok())
-                                    .filter(|&n| n > 0)
-                                    .unwrap_or_else(|| {
-                                        std::thread::available_parallelism().map_or(2, |n| n.get())
-                                    });
+                                let threads = self.sample_threads;
                                 cpu_sample::resample(out, stride, map, grid, tile_at, threads)
                             }
                         }

@@ -18,6 +18,25 @@ fn polygon<'a>(layer: &'a PolygonLayer, p: usize) -> impl Iterator<Item = &'a [[
     layer.polygon_rings(p).map(move |r| layer.ring(r))
 }
 
+/// Builds a band's meshes from two builders run on two threads (`one` on a
+/// spawned thread, `other` on this one), joined.
+fn on_two_threads(
+    index: usize,
+    one: impl FnOnce() -> BandBuilder + Send,
+    other: impl FnOnce() -> BandBuilder,
+) -> Result<BandMeshes> {
+    let b = std::thread::scope(|s| {
+        let one = s.spawn(one);
+        let mut b = other();
+        let one = one
+            .join()
+            .map_err(|_| crate::Error::RenderFailed(format!("tessellating band {index} failed")))?;
+        b.absorb(one);
+        Ok::<_, crate::Error>(b)
+    })?;
+    Ok(b.finish())
+}
+
 /// Tessellates band `index` of the bundled basemap without the country
 /// polygons (see [`country_meshes`]): land, lakes, coastlines, borders and the
 /// sea lanes.
@@ -25,24 +44,20 @@ pub fn band_meshes(index: usize) -> Result<BandMeshes> {
     let map = basemap()?;
     let band = &map.bands[index.min(map.bands.len() - 1)];
     // Two threads of about equal work: land; lakes and the lines.
-    let b = std::thread::scope(|s| {
-        let land = s.spawn(|| {
-            let mut b = BandBuilder::new();
-            b.land((0..band.land.polygon_count()).map(|p| polygon(&band.land, p)));
-            b
-        });
+    let land = || {
+        let mut b = BandBuilder::new();
+        b.land((0..band.land.polygon_count()).map(|p| polygon(&band.land, p)));
+        b
+    };
+    let rest = || {
         let mut b = BandBuilder::new();
         b.lakes((0..band.lakes.polygon_count()).map(|p| polygon(&band.lakes, p)));
         b.coast((0..band.coastline.line_count()).map(|i| band.coastline.line(i)));
         b.borders((0..band.borders.line_count()).map(|i| band.borders.line(i)));
         b.lanes((0..map.sea_lanes.line_count()).map(|i| map.sea_lanes.line(i)));
-        let land = land
-            .join()
-            .map_err(|_| crate::Error::RenderFailed(format!("tessellating band {index} failed")))?;
-        b.absorb(land);
-        Ok::<_, crate::Error>(b)
-    })?;
-    Ok(b.finish())
+        b
+    };
+    on_two_threads(index, land, rest)
 }
 
 /// Tessellates the country polygons of band `index` (their colour index as the
@@ -55,23 +70,14 @@ pub fn country_meshes(index: usize) -> Result<BandMeshes> {
         .iter()
         .flat_map(|c| c.polygons.clone().map(|p| (c.color_index, p as usize)))
         .collect();
-    // Two threads over halves of the polygons.
+    // Two threads over halves of the polygons (the first half joined first).
     let (first, second) = colored.split_at(colored.len() / 2);
     let tessellate = |part: &[(u8, usize)]| {
         let mut b = BandBuilder::new();
         b.countries(part.iter().map(|&(c, p)| (c, polygon(&band.countries, p))));
         b
     };
-    let b = std::thread::scope(|s| {
-        let other = s.spawn(|| tessellate(second));
-        let mut b = tessellate(first);
-        let other = other
-            .join()
-            .map_err(|_| crate::Error::RenderFailed(format!("tessellating band {index} failed")))?;
-        b.absorb(other);
-        Ok::<_, crate::Error>(b)
-    })?;
-    Ok(b.finish())
+    on_two_threads(index, || tessellate(second), || tessellate(first))
 }
 
 /// Blue Marble path.

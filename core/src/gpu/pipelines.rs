@@ -9,10 +9,11 @@ use std::sync::{Arc, OnceLock};
 pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 /// MSAA sample count of the basemap tile pass by default.
 ///
-/// On software GPUs (lavapipe) 4x MSAA costs ~1.5–2x a tile's raster time, so
+/// On software GPUs (lavapipe) 4x MSAA costs ~2–3x a tile's raster time, so
 /// vector-style tiles are drawn with one sample there: lines are anti-aliased
-/// in the shader anyway, lake shores get edge strips, and land and country
-/// edges lie under coastlines and borders. Imagery styles keep 4x MSAA: their
+/// in the shader anyway, lake shores get edge strips, land and country edges
+/// lie under coastlines and borders, and lakes too small for a level to show
+/// more than a speck are not drawn (see `basemap.wgsl`). Imagery styles keep 4x MSAA: their
 /// thin bright borders over dark imagery would show double-blended specks where
 /// a strip folds at a sharp turn. `GEORENDER_TILE_MSAA` (1 or 4) overrides.
 pub const TILE_SAMPLES: u32 = 4;

@@ -2,6 +2,7 @@
 //! colours are looked up per class in the shader) and shared by every job.
 
 use super::mesh::{fill_polygon_tiled, stroke_lnglat, FillVertex, LineVertex, Mesh};
+use crate::geo::{mercator, LatLng};
 use lyon::tessellation::FillTessellator;
 use std::ops::Range;
 
@@ -11,6 +12,39 @@ pub const LAND_BIT: u32 = 16;
 pub const CLASS_LAND: u32 = LAND_BIT;
 /// Fill class of lakes.
 pub const CLASS_LAKE: u32 = 1;
+/// Lowest bit of a lake's size code in its class (fills and shore strips).
+///
+/// The code is `round(-8 log2(s))` (1..=255) for `s`, the longer side of the
+/// lake's Mercator bounding box; 0 means no size (not a lake). The tile shader
+/// skips lakes under 2 pixels across at a tile's level: generalisation, as a
+/// small-scale map does, rather than specks.
+pub const SIZE_SHIFT: u32 = 8;
+
+/// The class of a lake whose bounding box spans `size` Mercator units at most.
+pub fn lake_class(size: f64) -> u32 {
+    let code = (-8.0 * size.max(1e-12).log2()).round().clamp(1.0, 255.0) as u32;
+    CLASS_LAKE | code << SIZE_SHIFT
+}
+
+/// The longer side of a lng/lat ring's Mercator bounding box.
+fn mercator_extent(ring: &[[f32; 2]]) -> f64 {
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for p in ring {
+        let m = mercator(LatLng::new(p[1] as f64, p[0] as f64));
+        b = [
+            b[0].min(m[0]),
+            b[1].min(m[1]),
+            b[2].max(m[0]),
+            b[3].max(m[1]),
+        ];
+    }
+    (b[2] - b[0]).max(b[3] - b[1]).max(0.0)
+}
 /// Fill class of a country with palette colour `i` (0..6).
 pub const fn class_country(i: u8) -> u32 {
     LAND_BIT | (2 + (i as u32 % 6))
@@ -186,15 +220,25 @@ impl BandBuilder {
             .into_iter()
             .map(|r| r.into_iter().collect())
             .collect();
-        self.ranges[1] = self.fill_layer(polygons.iter().map(|r| (CLASS_LAKE, r.iter().copied())));
-        // Rings are implicitly closed: repeat the first point for the stroke.
-        let rings: Vec<Vec<[f32; 2]>> = polygons
+        let classes: Vec<u32> = polygons
             .iter()
-            .flatten()
-            .filter(|r| r.len() >= 3)
-            .map(|r| r.iter().chain(&r[..1]).copied().collect())
+            .map(|rings| lake_class(rings.first().map_or(0.0, |r| mercator_extent(r))))
             .collect();
-        self.ranges[6] = self.line_layer(rings.iter().map(|r| &r[..]), CLASS_LAKE);
+        self.ranges[1] = self.fill_layer(
+            polygons
+                .iter()
+                .zip(&classes)
+                .map(|(r, &class)| (class, r.iter().copied())),
+        );
+        // Rings are implicitly closed: repeat the first point for the stroke.
+        let start = self.meshes.lines.indices.len() as u32;
+        for (rings, &class) in polygons.iter().zip(&classes) {
+            for r in rings.iter().filter(|r| r.len() >= 3) {
+                let closed: Vec<[f32; 2]> = r.iter().chain(&r[..1]).copied().collect();
+                stroke_lnglat(&mut self.meshes.lines, &closed, class);
+            }
+        }
+        self.ranges[6] = start..self.meshes.lines.indices.len() as u32;
         self
     }
 
@@ -313,5 +357,28 @@ mod tests {
         assert!(whole > 0);
         assert_eq!(joined.countries.index_count(), whole);
         assert_eq!(joined.fill.indices.len() as u32, whole);
+    }
+
+    #[test]
+    fn lakes_carry_their_size_in_fills_and_shores() {
+        // 3.6° of longitude: 1% of the Mercator square's width.
+        let (big, small) = (square(0.0, 0.0, 3.6), square(20.0, 0.0, 0.036));
+        let mut b = BandBuilder::new();
+        b.lakes([vec![&big[..]], vec![&small[..]]]);
+        let m = b.finish();
+        let decode = |class: u32| {
+            assert_eq!(class & 15, CLASS_LAKE);
+            (-(((class >> SIZE_SHIFT) & 255) as f64) / 8.0).exp2()
+        };
+        let mut sizes: Vec<f64> = m.fill.vertices.iter().map(|v| decode(v.class)).collect();
+        sizes.extend(m.lines.vertices.iter().map(|v| decode(v.value)));
+        assert!(!m.lake_edges.is_empty());
+        for s in sizes {
+            // Within the code's step (2^(1/16)) of 1% or 0.01%.
+            let near = |want: f64| (s / want).log2().abs() <= 1.0 / 16.0 + 1e-9;
+            assert!(near(0.01) || near(0.0001), "size {s}");
+        }
+        assert_eq!(lake_class(1.0) >> SIZE_SHIFT, 1, "code 0 is reserved");
+        assert_eq!(lake_class(0.0) >> SIZE_SHIFT, 255);
     }
 }

@@ -55,18 +55,43 @@ fn relief_factor(merc: vec2<f32>) -> f32 {
     return mix(1.0, clamp(r * 1.25, 0.0, 1.15), tile.hillshade);
 }
 
+// Lakes under LAKE_MIN_PX pixels across at a tile's level are not drawn, and
+// lakes up to twice that fade in: a small-scale map generalises them away
+// instead of showing specks (on software GPUs, where edge strips anti-alias
+// lake shores, specks would also come out bolder than they are).
+const LAKE_MIN_PX: f32 = 2.0;
+
+// The opacity of a vertex of class `cls` at this level: below 1 only for
+// small lakes. Bits 8-15 of a lake's class hold its size code,
+// round(-8 log2(Mercator extent)), 0 for no size (`SIZE_SHIFT` in
+// scene/basemap.rs).
+fn lake_fade(cls: u32) -> f32 {
+    let code = (cls >> 8u) & 255u;
+    if (code == 0u) {
+        return 1.0;
+    }
+    let px = exp2(-f32(code) / 8.0) * tile.world_px;
+    return clamp(px / LAKE_MIN_PX - 1.0, 0.0, 1.0);
+}
+
+// A clip position outside the view: a triangle whose vertices all get it is
+// dropped before rasterisation.
+const CULLED: vec4<f32> = vec4<f32>(2.0, 2.0, 0.0, 1.0);
+
 // ---- filled polygons ----
 
 struct FillOut {
     @builtin(position) pos: vec4<f32>,
     @location(0) merc: vec2<f32>,
     @location(1) @interpolate(flat) cls: u32,
+    @location(2) @interpolate(flat) fade: f32,
 };
 
 @vertex
 fn vs_fill(@location(0) pos: vec2<f32>, @location(1) cls: u32, @builtin(instance_index) inst: u32) -> FillOut {
     var out: FillOut;
-    out.pos = to_clip(pos, tile.first_copy + f32(inst));
+    out.fade = lake_fade(cls);
+    out.pos = select(to_clip(pos, tile.first_copy + f32(inst)), CULLED, out.fade <= 0.0);
     out.merc = pos;
     out.cls = cls;
     return out;
@@ -80,7 +105,8 @@ fn fs_fill(in: FillOut) -> @location(0) vec4<f32> {
     if ((in.cls & 16u) != 0u) {
         rgb = rgb * relief_factor(in.merc);
     }
-    return vec4<f32>(rgb * c.a, c.a);
+    let a = c.a * in.fade;
+    return vec4<f32>(rgb * a, a);
 }
 
 // ---- anti-aliased lines (coastlines, borders, sea lanes) ----
@@ -90,6 +116,7 @@ struct LineOut {
     // Signed distance from the centre line in pixels.
     @location(0) dist: f32,
     @location(1) @interpolate(flat) cls: u32,
+    @location(2) @interpolate(flat) fade: f32,
 };
 
 @vertex
@@ -106,7 +133,8 @@ fn vs_line(
     var clip = to_clip(pos, tile.first_copy + f32(inst));
     let off = normal * extent;
     clip = vec4<f32>(clip.x + off.x / tile.size_px.x * 2.0, clip.y - off.y / tile.size_px.y * 2.0, 0.0, 1.0);
-    out.pos = clip;
+    out.fade = lake_fade(cls);
+    out.pos = select(clip, CULLED, out.fade <= 0.0);
     out.dist = side * extent;
     out.cls = cls;
     return out;
@@ -118,7 +146,7 @@ fn fs_line(in: LineOut) -> @location(0) vec4<f32> {
     if (tile.half_widths[in.cls & 15u].y > 0.0) {
         // Edge mode: a fill's own colour fading out across its (aliased) edge,
         // which anti-aliases the fill without MSAA.
-        let a = c.a * clamp(0.5 - abs(in.dist), 0.0, 1.0);
+        let a = c.a * in.fade * clamp(0.5 - abs(in.dist), 0.0, 1.0);
         return vec4<f32>(c.rgb * a, a);
     }
     let w = tile.half_widths[in.cls & 15u].x;

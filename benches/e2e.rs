@@ -14,8 +14,9 @@
 //! 3. `encode` (one per job): that job's file fed to the same encoder with the
 //!    same settings; only the encoder calls are timed ("encoding alone").
 //!
-//! 2 and 3 run in rounds (`GEORENDER_E2E_REPEAT`, default 1), so both sides of a
-//! ratio are measured close together on a machine whose speed drifts.
+//! 2 and 3 run in rounds (`GEORENDER_E2E_REPEAT`, default 1), each job's 3
+//! right after its 2 (the engine process waits meanwhile), so both sides of a
+//! ratio are measured seconds apart on a machine whose speed drifts.
 //!
 //! The ratio is wall time / encoding alone (target ≤ 1.15: rendering nearly free
 //! next to x264). Then every job is rendered at 4K for peak memory (target
@@ -80,8 +81,10 @@ fn reset_peak_rss() {
 
 /// Child: one engine renders the picked jobs one after another (as a batch on
 /// a 1-job-at-a-time engine does, caches warm); per job: wall time and the
-/// process' peak RSS during that job.
-fn child_render(jobs: &[(usize, Job)], dir: &Path) -> Value {
+/// process' peak RSS during that job. With `encode_alone`, right after each
+/// job (this process idle meanwhile) an `encode` child encodes the job's
+/// captured frames: both sides of its ratio are measured seconds apart.
+fn child_render(jobs: &[(usize, Job)], dir: &Path, encode_alone: Option<(&str, f64)>) -> Value {
     let engine = Engine::new(EngineSettings {
         output_dir: dir.to_path_buf(),
         concurrency: 1,
@@ -106,7 +109,13 @@ fn child_render(jobs: &[(usize, Job)], dir: &Path) -> Value {
         if let Some(t) = r.thumbnail {
             let _ = std::fs::remove_file(t.path);
         }
-        out.push(json!({ "wall": wall, "frames": r.frames, "rss_mb": peak_rss_mb() }));
+        let mut row = json!({ "wall": wall, "frames": r.frames, "rss_mb": peak_rss_mb() });
+        if let Some((res, secs)) = encode_alone {
+            let e = spawn("encode", &[*i], res, secs, dir);
+            row["encode"] = e["encode"].clone();
+            row["encode_frames"] = e["frames"].clone();
+        }
+        out.push(row);
     }
     Value::Array(out)
 }
@@ -175,7 +184,8 @@ fn run_child(args: &[String]) {
         .collect();
     let dir = PathBuf::from(&args[4]);
     let out = match mode.as_str() {
-        "render" => child_render(&jobs, &dir),
+        "render" => child_render(&jobs, &dir, None),
+        "render+encode" => child_render(&jobs, &dir, Some((res, secs.parse().unwrap()))),
         "capture" => child_capture(&jobs, &dir),
         "encode" => {
             let (i, job) = &jobs[0];
@@ -254,36 +264,44 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1)
         .max(1);
-    // The frames for "encoding alone" first; then rounds of (the batch through
-    // the engine, each job's frames through the encoder alone), so both sides of
-    // a ratio are measured minutes apart at most. With repeats (the machine may
-    // be shared) each job keeps its fastest wall and encode time and its
-    // highest peak.
+    // The frames for "encoding alone" first; then rounds of the batch through
+    // the engine, each job followed at once by its frames through the encoder
+    // alone, so both sides of a ratio are measured seconds apart. With repeats
+    // (the machine may be shared) each job keeps its fastest wall and encode
+    // time and its highest peak.
     let captured = spawn("capture", &picked, "1080p", secs, &dir);
     let mut rendered = Value::Null;
-    let mut encoded: Vec<Value> = vec![Value::Null; picked.len()];
-    for _ in 0..repeat {
-        let again = spawn("render", &picked, "1080p", secs, &dir);
+    for round in 1..=repeat {
+        let again = spawn("render+encode", &picked, "1080p", secs, &dir);
+        if repeat > 1 {
+            let cells: Vec<String> = again
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let (w, e) = (f(&r["wall"]), f(&r["encode"]));
+                    format!("{w:.2}/{e:.2}={:.2}", w / e)
+                })
+                .collect();
+            println!(
+                "round {round} (wall/encode=ratio per job): {}",
+                cells.join("  ")
+            );
+        }
         if rendered.is_null() {
             rendered = again;
-        } else {
-            for (r, a) in rendered
-                .as_array_mut()
-                .unwrap()
-                .iter_mut()
-                .zip(again.as_array().unwrap())
-            {
-                r["wall"] = json!(f(&r["wall"]).min(f(&a["wall"])));
-                r["rss_mb"] = json!(f(&r["rss_mb"]).max(f(&a["rss_mb"])));
-            }
+            continue;
         }
-        for (e, &i) in encoded.iter_mut().zip(&picked) {
-            let again = spawn("encode", &[i], "1080p", secs, &dir);
-            if e.is_null() {
-                *e = again;
-            } else {
-                e["encode"] = json!(f(&e["encode"]).min(f(&again["encode"])));
+        for (r, a) in rendered
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .zip(again.as_array().unwrap())
+        {
+            for key in ["wall", "encode"] {
+                r[key] = json!(f(&r[key]).min(f(&a[key])));
             }
+            r["rss_mb"] = json!(f(&r["rss_mb"]).max(f(&a["rss_mb"])));
         }
     }
     println!(
@@ -292,11 +310,13 @@ fn main() {
     );
     let (mut tw, mut te, mut tf) = (0.0, 0.0, 0.0);
     for (k, &i) in picked.iter().enumerate() {
-        let e = &encoded[k];
         let _ = std::fs::remove_file(dir.join(format!("frames-{i}.rgba")));
         let (r, c) = (&rendered[k], &captured[k]);
-        let (wall, enc, frames) = (f(&r["wall"]), f(&e["encode"]), f(&r["frames"]));
-        assert_eq!(r["frames"], e["frames"], "encode-only saw other frames");
+        let (wall, enc, frames) = (f(&r["wall"]), f(&r["encode"]), f(&r["frames"]));
+        assert_eq!(
+            r["frames"], r["encode_frames"],
+            "encode-only saw other frames"
+        );
         tw += wall;
         te += enc;
         tf += frames;

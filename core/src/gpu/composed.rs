@@ -2,9 +2,9 @@
 //! readback or RGBA frame.
 //!
 //! The GPU draws only the overlays, into a transparent target, and copies back
-//! the [`BLOCK`]-sized blocks they touch ([`Dirty`]). The frame is then built
+//! the `BLOCK`-sized blocks they touch (`Dirty`). The frame is then built
 //! strip by strip while it stays in cache: the basemap copied or magnified out of
-//! the tiles ([`Base`]), the overlays blended over it (premultiplied "over",
+//! the tiles (`Base`), the overlays blended over it (premultiplied "over",
 //! which is associative, so the result matches drawing them onto the basemap),
 //! and the strip converted to I420 for the encoder.
 

@@ -3,28 +3,28 @@
 use super::context::GpuContext;
 use crate::scene::mesh::{FillVertex, LineVertex};
 use crate::scene::{GlyphInstance, ShapeInstance};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// Texture format of tiles and frames (sRGB values stored as-is).
 pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
-/// MSAA sample count of the basemap tile pass by default.
+/// MSAA sample count of the basemap tile pass on hardware GPUs.
 ///
 /// On software GPUs (lavapipe) 4x MSAA costs ~2–3x a tile's raster time, so
-/// vector-style tiles are drawn with one sample there: lines are anti-aliased
-/// in the shader anyway, lake shores get edge strips, land and country edges
-/// lie under coastlines and borders, and lakes too small for a level to show
-/// more than a speck are not drawn (see `basemap.wgsl`). Imagery styles keep 4x MSAA: their
-/// thin bright borders over dark imagery would show double-blended specks where
-/// a strip folds at a sharp turn. `GEORENDER_TILE_MSAA` (1 or 4) overrides.
+/// tiles are drawn with one sample there: lines are anti-aliased in the shader
+/// anyway (their strips reach only as far as their coverage, so short segments
+/// at sharp turns rarely fold over into double-blended specks), imagery has no
+/// edges, lake shores get edge strips, land and country edges lie under
+/// coastlines and borders, and lakes too small for a level to show more than a
+/// speck are not drawn (see `basemap.wgsl`). `GEORENDER_TILE_MSAA` (1 or 4)
+/// overrides.
 pub const TILE_SAMPLES: u32 = 4;
 
-/// The tile pass sample count for a style (with imagery or not) on a device of
-/// type `device_type`.
-pub fn tile_samples(device_type: wgpu::DeviceType, imagery: bool) -> u32 {
+/// The tile pass sample count on a device of type `device_type`.
+pub fn tile_samples(device_type: wgpu::DeviceType) -> u32 {
     match std::env::var("GEORENDER_TILE_MSAA").ok().as_deref() {
         Some("1") => 1,
         Some("4") => 4,
-        _ if device_type == wgpu::DeviceType::Cpu && !imagery => 1,
+        _ if device_type == wgpu::DeviceType::Cpu => 1,
         _ => TILE_SAMPLES,
     }
 }
@@ -194,9 +194,8 @@ pub struct Pipelines {
     pub composite_bgl: wgpu::BindGroupLayout,
     pub route_bgl: wgpu::BindGroupLayout,
     pub overlay_bgl: wgpu::BindGroupLayout,
-    /// Tile pipelines for vector styles and for imagery styles (the same when
-    /// both use one sample count).
-    pub tiles: [Arc<TilePipelines>; 2],
+    /// Tile pipelines (fills, lines, imagery).
+    pub tiles: TilePipelines,
     pub quad: wgpu::RenderPipeline,
     pub route: wgpu::RenderPipeline,
     pub glyph: wgpu::RenderPipeline,
@@ -206,13 +205,6 @@ pub struct Pipelines {
     pub tile_sampler: wgpu::Sampler,
     /// Alignment of dynamic uniform offsets.
     pub uniform_align: u64,
-}
-
-impl Pipelines {
-    /// The tile pipelines for a style with imagery or without.
-    pub fn tiles(&self, imagery: bool) -> &TilePipelines {
-        &self.tiles[imagery as usize]
-    }
 }
 
 fn target(blend: bool) -> [Option<wgpu::ColorTargetState>; 1] {
@@ -423,14 +415,7 @@ impl Pipelines {
             layout: basemap_layout.clone(),
             samples,
         };
-        let kind = ctx.info.device_type;
-        let (vector, imagery) = (tile_samples(kind, false), tile_samples(kind, true));
-        let vector_tiles = Arc::new(tile_pipelines(vector));
-        let imagery_tiles = if imagery == vector {
-            vector_tiles.clone()
-        } else {
-            Arc::new(tile_pipelines(imagery))
-        };
+        let tiles = tile_pipelines(tile_samples(ctx.info.device_type));
         let quad = pipeline(
             device,
             PipeDesc {
@@ -517,7 +502,7 @@ impl Pipelines {
             composite_bgl,
             route_bgl,
             overlay_bgl,
-            tiles: [vector_tiles, imagery_tiles],
+            tiles,
             quad,
             route: route_pipe,
             glyph: glyph_pipe,

@@ -3,8 +3,8 @@
 //! Speed on a software GPU (SPEC section 9) comes from drawing as little as
 //! possible per frame:
 //! - the styled basemap is rendered once into cached tiles at the zoom levels
-//!   the camera path needs (`Level`s), with 4× MSAA on hardware GPUs and for
-//!   imagery (vector styles on software GPUs: one sample, see `tile_samples`);
+//!   the camera path needs (`Level`s), with 4× MSAA on hardware GPUs (one
+//!   sample on software GPUs, see `tile_samples`);
 //! - a frame whose zoom equals a level's (and bearing is 0) copies tiles into the
 //!   frame with `copy_texture_to_texture` at whole-pixel offsets; other frames
 //!   magnify the next coarser level (≤ 1.41×): on a CPU adapter with a packed

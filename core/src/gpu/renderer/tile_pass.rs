@@ -52,10 +52,10 @@ impl PreparedJob {
         };
         let readback_row = (tile_tex * 4).div_ceil(256) * 256;
         let readback_per = readback_row as u64 * tile_tex as u64;
-        // Vector styles on software GPUs draw tiles with one sample (lake
-        // shores in edge mode, see `tile_samples`).
+        // Software GPUs draw tiles with one sample (lake shores in edge mode,
+        // see `tile_samples`).
         let shared = self.shared.clone();
-        let tp = shared.pipes.tiles(style.imagery);
+        let tp = &shared.pipes.tiles;
         let shaded = self.spec.hillshade && style.hillshade > 0.0;
         if tp.samples > 1 && self.msaa.is_none() {
             self.msaa = Some(msaa_target(&ctx.device, tile_tex, tp.samples));

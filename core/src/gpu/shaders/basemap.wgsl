@@ -129,7 +129,9 @@ fn vs_line(
 ) -> LineOut {
     var out: LineOut;
     let hw = max(tile.half_widths[cls & 15u].x, 0.5);
-    let extent = hw + 1.0;
+    // Coverage ends half a pixel beyond the half width: no wider, so that fewer
+    // fragments are shaded and short segments at sharp turns fold less.
+    let extent = hw + 0.5;
     var clip = to_clip(pos, tile.first_copy + f32(inst));
     let off = normal * extent;
     clip = vec4<f32>(clip.x + off.x / tile.size_px.x * 2.0, clip.y - off.y / tile.size_px.y * 2.0, 0.0, 1.0);

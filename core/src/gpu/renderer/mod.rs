@@ -55,13 +55,12 @@ mod targets;
 mod tile_pass;
 mod tiles;
 
-use overlays::{route_runs, GpuRoute};
+use overlays::{clear_blocks, route_runs, GpuRoute};
 use shared::{buffer, Shared};
 use targets::{frame_texture, upload_frame, GrowBuffer, Readback, Upload};
 use tile_pass::cleared;
 use tiles::{
-    Composite, Level, TileCache, LIVE_TILE_BYTES, LOOKAHEAD, PREFETCH, TILE_BATCH,
-    TILE_UNIFORM_STRIDE,
+    Composite, Level, TileCache, LIVE_TILE_BYTES, LOOKAHEAD, TILE_BATCH, TILE_UNIFORM_STRIDE,
 };
 
 /// Gutter around each tile (so bilinear sampling at tile edges reads real pixels).
@@ -527,44 +526,48 @@ impl PreparedJob {
         build_overlays(&self.spec, &st, &view, &mut self.atlas)
     }
 
+    /// How the frame's basemap is composited on the CPU (software GPUs), if it
+    /// can be: tiles copied at the level's zoom, or magnified from a finer
+    /// zoom when unrotated and every tile is in memory.
+    fn cpu_base(&self, view: &View, comp: Composite, tiles: &[(i64, i64)]) -> Option<Base> {
+        let (w, h) = (self.spec.width, self.spec.height);
+        let level = match comp {
+            Composite::Copy(li, _) | Composite::Sampled(li) => &self.levels[li],
+        };
+        match comp {
+            Composite::Copy(_, tl) if self.tiles_on_cpu_only() => Some(Base::Copy(tl)),
+            Composite::Sampled(_)
+                if self.cpu_sample
+                    && view.angle == 0.0
+                    && view.world_px >= level.world_px
+                    && tiles
+                        .iter()
+                        .all(|k| level.tiles.get(k).is_none_or(|t| t.pixels.is_some())) =>
+            {
+                let wp = level.world_px;
+                let inv = wp / view.world_px;
+                Some(Base::Resample(cpu_sample::Mapping {
+                    width: w as usize,
+                    height: h as usize,
+                    inv_scale: inv,
+                    origin: [
+                        view.center[0] * wp - w as f64 / 2.0 * inv,
+                        view.center[1] * wp - h as f64 / 2.0 * inv,
+                    ],
+                }))
+            }
+            _ => None,
+        }
+    }
+
     /// Records and submits frame `t` into readback slot `slot`.
     fn submit(&mut self, t: f64, slot: usize, index: u32) -> Result<()> {
         let (tile, tile_tex) = (self.tile, self.tile_tex);
         let st = self.state(t);
         let (view, comp) = self.choose(&st);
         let (li, tiles, outside) = self.footprint(&view, comp);
-        let mut missing: Vec<_> = tiles
-            .iter()
-            .filter(|k| !self.levels[li].tiles.contains_key(k))
-            .map(|&k| (li, k))
-            .collect();
-        // Prefetch planned tiles of the next frames: enough this frame that,
-        // at the same pace, every tile is ready before its first use.
         let frame = (t * self.spec.fps as f64).round() as u32;
-        let mut budget = PREFETCH;
-        for (n, &(first, _, _)) in self.pending.iter().rev().enumerate() {
-            if first > frame + self.lookahead {
-                break;
-            }
-            let frames_left = first.saturating_sub(frame).max(1) as usize;
-            budget = budget.max((n + 1).div_ceil(frames_left));
-        }
-        let mut fetched = 0;
-        while let Some(&(first, pl, pk)) = self.pending.last() {
-            if self.levels[pl].tiles.contains_key(&pk) {
-                self.pending.pop();
-                continue;
-            }
-            if first > frame + self.lookahead || fetched >= budget {
-                break;
-            }
-            self.pending.pop();
-            if !missing.contains(&(pl, pk)) {
-                missing.push((pl, pk));
-                fetched += 1;
-            }
-        }
-        self.render_tiles(&missing)?;
+        self.ensure_tiles(frame, li, &tiles)?;
         let ov = build_overlays(&self.spec, &st, &view, &mut self.atlas);
         self.upload_atlas();
         let ctx = self.shared.ctx.clone();
@@ -592,31 +595,7 @@ impl PreparedJob {
             pad: PAD,
             fill: u32::from_le_bytes([ocean[0], ocean[1], ocean[2], 255]),
         };
-        // The basemap composited on the CPU (software GPUs), where possible.
-        let cpu_base = match comp {
-            Composite::Copy(_, tl) if self.tiles_on_cpu_only() => Some(Base::Copy(tl)),
-            Composite::Sampled(_)
-                if self.cpu_sample
-                    && view.angle == 0.0
-                    && view.world_px >= level.world_px
-                    && tiles
-                        .iter()
-                        .all(|k| level.tiles.get(k).is_none_or(|t| t.pixels.is_some())) =>
-            {
-                let wp = level.world_px;
-                let inv = wp / view.world_px;
-                Some(Base::Resample(cpu_sample::Mapping {
-                    width: w as usize,
-                    height: h as usize,
-                    inv_scale: inv,
-                    origin: [
-                        view.center[0] * wp - w as f64 / 2.0 * inv,
-                        view.center[1] * wp - h as f64 / 2.0 * inv,
-                    ],
-                }))
-            }
-            _ => None,
-        };
+        let cpu_base = self.cpu_base(&view, comp, &tiles);
         match cpu_base {
             Some(Base::Copy(_)) => self.stats.copy_frames += 1,
             Some(Base::Resample(_)) => self.stats.sampled_frames += 1,
@@ -772,29 +751,15 @@ impl PreparedJob {
         };
         let runs = if recipe.is_some() {
             let runs = self.overlay_blocks(&view, &st, &ov).runs();
-            if self.zeros.is_none() {
-                self.zeros = Some(ctx.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("zeros"),
-                    size: self.padded_row as u64 * BLOCK as u64,
-                    usage: wgpu::BufferUsages::COPY_SRC,
-                    mapped_at_creation: false,
-                }));
-            }
-            let zeros = self.zeros.as_ref().expect("zeros");
-            for run in &runs {
-                encoder.copy_buffer_to_texture(
-                    wgpu::TexelCopyBufferInfo {
-                        buffer: zeros,
-                        layout: wgpu::TexelCopyBufferLayout {
-                            offset: 0,
-                            bytes_per_row: Some(self.padded_row),
-                            rows_per_image: Some(BLOCK),
-                        },
-                    },
-                    run.texel(&self.frame_tex),
-                    run.extent(),
-                );
-            }
+            let zeros = &mut self.zeros;
+            clear_blocks(
+                &ctx.device,
+                &mut encoder,
+                zeros,
+                &self.frame_tex,
+                self.padded_row,
+                &runs,
+            );
             Some(runs)
         } else {
             None
@@ -827,98 +792,10 @@ impl PreparedJob {
                     pass.draw(0..4, i as u32..i as u32 + 1);
                 }
             }
-            if let Some(route) = &self.route {
-                pass.set_pipeline(&p.route);
-                pass.set_vertex_buffer(0, route.vb.slice(..));
-                pass.set_index_buffer(route.ib.slice(..), wgpu::IndexFormat::Uint32);
-                // Where the part ahead is hidden, only the segments up to the
-                // vehicle and the next (its anti-aliased cut may reach into it):
-                // a software rasteriser would shade the rest for nothing.
-                let count = if self.spec.trail_full && self.spec.route.ahead_alpha > 0.0 {
-                    route.count
-                } else {
-                    let km = st.vehicle.distance_km as f32;
-                    let segs = route.seg_km.partition_point(|&k| k <= km) as u32 + 1;
-                    (segs * 6).min(route.count)
-                };
-                for (offset, copies) in &route_draws {
-                    pass.set_bind_group(0, &self.route_bind, &[*offset]);
-                    pass.draw_indexed(0..count, 0, 0..*copies);
-                }
-            }
-            let sz_s = std::mem::size_of::<ShapeInstance>() as u64;
-            let sz_g = std::mem::size_of::<GlyphInstance>() as u64;
-            let shape_ranges = [0..ov.shapes_split, ov.shapes_split..ov.shapes.len()];
-            let glyph_ranges = [0..ov.glyphs_split, ov.glyphs_split..ov.glyphs.len()];
-            pass.set_bind_group(0, &self.overlay_bind, &[]);
-            for layer in 0..2 {
-                let r = &shape_ranges[layer];
-                if !r.is_empty() {
-                    pass.set_pipeline(&p.shape);
-                    pass.set_vertex_buffer(
-                        0,
-                        self.shapes
-                            .buf
-                            .slice(r.start as u64 * sz_s..r.end as u64 * sz_s),
-                    );
-                    pass.draw(0..4, 0..r.len() as u32);
-                }
-                let r = &glyph_ranges[layer];
-                if !r.is_empty() {
-                    pass.set_pipeline(&p.glyph);
-                    pass.set_vertex_buffer(
-                        0,
-                        self.glyphs
-                            .buf
-                            .slice(r.start as u64 * sz_g..r.end as u64 * sz_g),
-                    );
-                    pass.draw(0..4, 0..r.len() as u32);
-                }
-            }
+            self.draw_overlays(&mut pass, &st, &ov, &route_draws);
         }
         let rb = &mut self.readback[slot];
-        rb.recipe = recipe;
-        match (&mut rb.recipe, runs) {
-            (Some(recipe), Some(runs)) => {
-                // Only the blocks the overlays touched.
-                for run in &runs {
-                    encoder.copy_texture_to_buffer(
-                        run.texel(&self.frame_tex),
-                        wgpu::TexelCopyBufferInfo {
-                            buffer: &rb.buffer,
-                            layout: wgpu::TexelCopyBufferLayout {
-                                offset: run.offset as u64,
-                                bytes_per_row: Some(run.stride as u32),
-                                rows_per_image: Some(run.h),
-                            },
-                        },
-                        run.extent(),
-                    );
-                }
-                recipe.runs = runs;
-            }
-            _ => encoder.copy_texture_to_buffer(
-                wgpu::TexelCopyTextureInfo {
-                    texture: &self.frame_tex,
-                    mip_level: 0,
-                    origin: wgpu::Origin3d::ZERO,
-                    aspect: wgpu::TextureAspect::All,
-                },
-                wgpu::TexelCopyBufferInfo {
-                    buffer: &rb.buffer,
-                    layout: wgpu::TexelCopyBufferLayout {
-                        offset: 0,
-                        bytes_per_row: Some(self.padded_row),
-                        rows_per_image: Some(h),
-                    },
-                },
-                wgpu::Extent3d {
-                    width: w,
-                    height: h,
-                    depth_or_array_layers: 1,
-                },
-            ),
-        }
+        rb.record(&mut encoder, &self.frame_tex, self.padded_row, recipe, runs);
         let buf = rb.buffer.clone();
         encoder.map_buffer_on_submit(&buf, wgpu::MapMode::Read, .., |_| {});
         rb.submission = Some(ctx.queue.submit([encoder.finish()]));

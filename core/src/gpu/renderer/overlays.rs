@@ -2,6 +2,7 @@
 //! glyph atlas upload, and the frame blocks the overlays can touch (what a
 //! CPU-composited frame clears and reads back).
 
+use super::super::composed::Run;
 use super::*;
 
 pub(super) struct GpuRoute {
@@ -206,5 +207,83 @@ impl PreparedJob {
                 (off as u32, count)
             })
             .collect()
+    }
+
+    /// Draws the route (`route_draws`: uniform offset and world copies per
+    /// draw), then shapes and glyphs in two layers (markers and labels, then
+    /// the vehicle and HUD), into `pass`.
+    pub(super) fn draw_overlays(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        st: &FrameState,
+        ov: &Overlays,
+        route_draws: &[(u32, u32)],
+    ) {
+        let p = &self.shared.pipes;
+        if let Some(route) = &self.route {
+            pass.set_pipeline(&p.route);
+            pass.set_vertex_buffer(0, route.vb.slice(..));
+            pass.set_index_buffer(route.ib.slice(..), wgpu::IndexFormat::Uint32);
+            // Where the part ahead is hidden, only the segments up to the
+            // vehicle and the next (its anti-aliased cut may reach into it):
+            // a software rasteriser would shade the rest for nothing.
+            let count = if self.spec.trail_full && self.spec.route.ahead_alpha > 0.0 {
+                route.count
+            } else {
+                let km = st.vehicle.distance_km as f32;
+                let segs = route.seg_km.partition_point(|&k| k <= km) as u32 + 1;
+                (segs * 6).min(route.count)
+            };
+            for (offset, copies) in route_draws {
+                pass.set_bind_group(0, &self.route_bind, &[*offset]);
+                pass.draw_indexed(0..count, 0, 0..*copies);
+            }
+        }
+        let sz_s = std::mem::size_of::<ShapeInstance>() as u64;
+        let sz_g = std::mem::size_of::<GlyphInstance>() as u64;
+        let shape_ranges = [0..ov.shapes_split, ov.shapes_split..ov.shapes.len()];
+        let glyph_ranges = [0..ov.glyphs_split, ov.glyphs_split..ov.glyphs.len()];
+        pass.set_bind_group(0, &self.overlay_bind, &[]);
+        for layer in 0..2 {
+            let shapes = shape_ranges[layer].clone();
+            self.shapes.draw_quads(pass, &p.shape, shapes, sz_s);
+            let glyphs = glyph_ranges[layer].clone();
+            self.glyphs.draw_quads(pass, &p.glyph, glyphs, sz_g);
+        }
+    }
+}
+
+/// Records clearing the overlay blocks `runs` of `frame` to transparent, by
+/// copies from a buffer of zeros one block high (created on first use):
+/// cheaper than clearing the whole target on a CPU rasteriser.
+pub(super) fn clear_blocks(
+    device: &wgpu::Device,
+    encoder: &mut wgpu::CommandEncoder,
+    zeros: &mut Option<wgpu::Buffer>,
+    frame: &wgpu::Texture,
+    padded_row: u32,
+    runs: &[Run],
+) {
+    let zeros = zeros.get_or_insert_with(|| {
+        device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("zeros"),
+            size: padded_row as u64 * BLOCK as u64,
+            usage: wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        })
+    });
+    for run in runs {
+        encoder.copy_buffer_to_texture(
+            wgpu::TexelCopyBufferInfo {
+                buffer: zeros,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(padded_row),
+                    rows_per_image: Some(BLOCK),
+                },
+            },
+            run.texel(frame),
+            run.extent(),
+        );
     }
 }

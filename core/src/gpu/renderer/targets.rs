@@ -1,6 +1,7 @@
 //! GPU buffers and targets of a job: growable instance buffers, the mapped
 //! upload and readback buffers of the frame slots, render targets.
 
+use super::super::composed::Run;
 use super::*;
 
 pub(super) struct GrowBuffer {
@@ -44,6 +45,24 @@ impl GrowBuffer {
             });
         }
         ctx.queue.write_buffer(&self.buf, 0, data);
+    }
+
+    /// Draws instances `range` of the buffer (`stride` bytes each) as
+    /// four-vertex strips with `pipeline`; nothing for an empty range.
+    pub(super) fn draw_quads(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        pipeline: &wgpu::RenderPipeline,
+        range: std::ops::Range<usize>,
+        stride: u64,
+    ) {
+        if range.is_empty() {
+            return;
+        }
+        pass.set_pipeline(pipeline);
+        let bytes = range.start as u64 * stride..range.end as u64 * stride;
+        pass.set_vertex_buffer(0, self.buf.slice(bytes));
+        pass.draw(0..4, 0..range.len() as u32);
     }
 }
 
@@ -148,6 +167,53 @@ pub(super) struct Readback {
     /// Set when the frame is composited on the CPU: the buffer then holds only
     /// the overlay blocks.
     pub(super) recipe: Option<Recipe>,
+}
+
+impl Readback {
+    /// Records copying `frame` into this slot's buffer: only the overlay
+    /// blocks `runs` when the frame is composited on the CPU (`recipe`), else
+    /// the whole frame (rows `padded_row` bytes apart).
+    pub(super) fn record(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        frame: &wgpu::Texture,
+        padded_row: u32,
+        recipe: Option<Recipe>,
+        runs: Option<Vec<Run>>,
+    ) {
+        self.recipe = recipe;
+        match (&mut self.recipe, runs) {
+            (Some(recipe), Some(runs)) => {
+                for run in &runs {
+                    encoder.copy_texture_to_buffer(
+                        run.texel(frame),
+                        wgpu::TexelCopyBufferInfo {
+                            buffer: &self.buffer,
+                            layout: wgpu::TexelCopyBufferLayout {
+                                offset: run.offset as u64,
+                                bytes_per_row: Some(run.stride as u32),
+                                rows_per_image: Some(run.h),
+                            },
+                        },
+                        run.extent(),
+                    );
+                }
+                recipe.runs = runs;
+            }
+            _ => encoder.copy_texture_to_buffer(
+                frame.as_image_copy(),
+                wgpu::TexelCopyBufferInfo {
+                    buffer: &self.buffer,
+                    layout: wgpu::TexelCopyBufferLayout {
+                        offset: 0,
+                        bytes_per_row: Some(padded_row),
+                        rows_per_image: Some(frame.height()),
+                    },
+                },
+                frame.size(),
+            ),
+        }
+    }
 }
 
 /// A `w`×`h` render target in [`FORMAT`] with `samples` samples; `usage` is

@@ -349,6 +349,46 @@ impl PreparedJob {
         }
     }
 
+    /// Renders the tiles of level `li` frame `frame` covers that are not
+    /// there yet, and planned tiles of the next frames: enough this frame
+    /// that, at the same pace, every tile is ready before its first use.
+    pub(super) fn ensure_tiles(
+        &mut self,
+        frame: u32,
+        li: usize,
+        tiles: &[(i64, i64)],
+    ) -> Result<()> {
+        let mut missing: Vec<_> = tiles
+            .iter()
+            .filter(|k| !self.levels[li].tiles.contains_key(k))
+            .map(|&k| (li, k))
+            .collect();
+        let mut budget = PREFETCH;
+        for (n, &(first, _, _)) in self.pending.iter().rev().enumerate() {
+            if first > frame + self.lookahead {
+                break;
+            }
+            let frames_left = first.saturating_sub(frame).max(1) as usize;
+            budget = budget.max((n + 1).div_ceil(frames_left));
+        }
+        let mut fetched = 0;
+        while let Some(&(first, pl, pk)) = self.pending.last() {
+            if self.levels[pl].tiles.contains_key(&pk) {
+                self.pending.pop();
+                continue;
+            }
+            if first > frame + self.lookahead || fetched >= budget {
+                break;
+            }
+            self.pending.pop();
+            if !missing.contains(&(pl, pk)) {
+                missing.push((pl, pk));
+                fetched += 1;
+            }
+        }
+        self.render_tiles(&missing)
+    }
+
     /// Caps the tile memory this job holds for frames beyond its lookahead
     /// (default 96 MB, reached only at 4K): over it, the tiles needed again
     /// latest are dropped and redrawn (or taken from the shared cache) just

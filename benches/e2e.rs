@@ -11,18 +11,20 @@
 //! 2. `render`: one engine renders the jobs one after another (caches warm after
 //!    the first, as in a batch) — per job: wall time, frames per second and the
 //!    peak resident memory (VmHWM, reset before each job);
-//! 3. `encode` (one per job): that job's file fed to the same encoder with the
-//!    same settings; only the encoder calls are timed ("encoding alone").
+//! 3. `encode` (one per job): that job's frames, read into memory first, fed
+//!    to the same encoder with the same settings; the wall time from opening
+//!    the encoder to the finished file ("encoding alone").
 //!
 //! 2 and 3 run in rounds (`GEORENDER_E2E_REPEAT`, default 1), each job's 3
 //! right after its 2 (the engine process waits meanwhile), so both sides of a
-//! ratio are measured seconds apart on a machine whose speed drifts.
+//! ratio are measured seconds apart on a machine whose speed drifts. Each job
+//! reports its round with the median ratio.
 //!
 //! The ratio is wall time / encoding alone (target ≤ 1.15: rendering nearly free
 //! next to x264). Then every job is rendered at 4K for peak memory (target
 //! ≤ 1 GB). Environment: `GEORENDER_E2E_SECONDS` (default 12),
 //! `GEORENDER_E2E_4K=0` skips the 4K run, `GEORENDER_E2E_JOBS=0,2` picks jobs,
-//! `GEORENDER_E2E_REPEAT=3` keeps the fastest of 3 runs (on a shared machine).
+//! `GEORENDER_E2E_REPEAT=3` runs 3 rounds (on a shared machine).
 
 use georender::encode::{self, OutputFormat};
 use georender::engine::pipeline::video_settings;
@@ -150,28 +152,33 @@ fn child_capture(jobs: &[(usize, Job)], dir: &Path) -> Value {
     Value::Array(res)
 }
 
-/// Child: encodes the raw file with the job's settings; times the encoder only.
+/// Child: encodes the raw file with the job's settings and times the encoder
+/// alone: the frames are read into memory first, so, as when rendering is
+/// removed, each is ready the moment the encoder can take it; the time is the
+/// wall time from opening the encoder to the finished file (x264's threads work
+/// between calls too, so timing only the calls would undercount it).
 fn child_encode(job: &Job, raw: &Path, dir: &Path) -> Value {
     let settings = video_settings(job);
     let path = dir.join("encode-only.mp4");
-    let mut input = std::fs::File::open(raw).unwrap();
-    let mut buf = vec![0u8; settings.rgba_len()];
-    let mut encode = 0.0;
+    let mut frames = Vec::new();
+    std::fs::File::open(raw)
+        .unwrap()
+        .read_to_end(&mut frames)
+        .unwrap();
+    let mut calls = 0.0;
     let t = Instant::now();
     let mut sink = encode::open_sink(OutputFormat::Mp4, &path, &settings).unwrap();
-    encode += t.elapsed().as_secs_f64();
-    let mut frames = 0u64;
-    while input.read_exact(&mut buf).is_ok() {
-        let t = Instant::now();
-        sink.push_rgba(&buf).unwrap();
-        encode += t.elapsed().as_secs_f64();
-        frames += 1;
+    let mut n = 0u64;
+    for frame in frames.chunks_exact(settings.rgba_len()) {
+        let c = Instant::now();
+        sink.push_rgba(frame).unwrap();
+        calls += c.elapsed().as_secs_f64();
+        n += 1;
     }
-    let t = Instant::now();
     let stats = sink.finish().unwrap();
-    encode += t.elapsed().as_secs_f64();
+    let encode = t.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&path);
-    json!({ "encode": encode, "frames": frames, "bytes": stats.file_size_bytes, "rss_mb": peak_rss_mb() })
+    json!({ "encode": encode, "calls": calls, "frames": n, "bytes": stats.file_size_bytes, "rss_mb": peak_rss_mb() })
 }
 
 fn run_child(args: &[String]) {
@@ -267,16 +274,16 @@ fn main() {
     // The frames for "encoding alone" first; then rounds of the batch through
     // the engine, each job followed at once by its frames through the encoder
     // alone, so both sides of a ratio are measured seconds apart. With repeats
-    // (the machine may be shared) each job keeps its fastest wall and encode
-    // time and its highest peak.
+    // (the machine's speed drifts, by 10-20 % within minutes here) each job
+    // reports the round with its median ratio (the higher of two middle ones)
+    // and its highest peak; "all" sums every round.
     let captured = spawn("capture", &picked, "1080p", secs, &dir);
-    let mut rendered = Value::Null;
+    let mut rounds: Vec<Vec<Value>> = vec![Vec::new(); picked.len()];
     for round in 1..=repeat {
         let again = spawn("render+encode", &picked, "1080p", secs, &dir);
+        let again = again.as_array().unwrap();
         if repeat > 1 {
             let cells: Vec<String> = again
-                .as_array()
-                .unwrap()
                 .iter()
                 .map(|r| {
                     let (w, e) = (f(&r["wall"]), f(&r["encode"]));
@@ -288,27 +295,34 @@ fn main() {
                 cells.join("  ")
             );
         }
-        if rendered.is_null() {
-            rendered = again;
-            continue;
-        }
-        for (r, a) in rendered
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .zip(again.as_array().unwrap())
-        {
-            for key in ["wall", "encode"] {
-                r[key] = json!(f(&r[key]).min(f(&a[key])));
-            }
-            r["rss_mb"] = json!(f(&r["rss_mb"]).max(f(&a["rss_mb"])));
+        for (k, r) in again.iter().enumerate() {
+            rounds[k].push(r.clone());
         }
     }
+    let (all_wall, all_encode): (f64, f64) = rounds
+        .iter()
+        .flatten()
+        .map(|r| (f(&r["wall"]), f(&r["encode"])))
+        .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let rendered: Vec<Value> = rounds
+        .iter()
+        .map(|rs| {
+            let mut by_ratio = rs.clone();
+            by_ratio.sort_by(|a, b| {
+                let ratio = |r: &Value| f(&r["wall"]) / f(&r["encode"]);
+                ratio(a).total_cmp(&ratio(b))
+            });
+            let mut median = by_ratio[by_ratio.len() / 2].clone();
+            let peak = rs.iter().map(|r| f(&r["rss_mb"])).fold(0.0, f64::max);
+            median["rss_mb"] = json!(peak);
+            median
+        })
+        .collect();
     println!(
         "\n{:<28} {:>6} {:>8} {:>6} {:>8} {:>9} {:>10} {:>6} {:>9}",
         "job", "frames", "wall s", "fps", "setup s", "render s", "encode s", "ratio", "peak MB"
     );
-    let (mut tw, mut te, mut tf) = (0.0, 0.0, 0.0);
+    let mut frames_all = 0.0;
     for (k, &i) in picked.iter().enumerate() {
         let _ = std::fs::remove_file(dir.join(format!("frames-{i}.rgba")));
         let (r, c) = (&rendered[k], &captured[k]);
@@ -317,9 +331,7 @@ fn main() {
             r["frames"], r["encode_frames"],
             "encode-only saw other frames"
         );
-        tw += wall;
-        te += enc;
-        tf += frames;
+        frames_all += frames;
         println!(
             "{:<28} {:>6} {:>8.2} {:>6.1} {:>8.2} {:>9.2} {:>10.2} {:>6.2} {:>9.0}",
             name(&all[i]),
@@ -333,16 +345,17 @@ fn main() {
             f(&r["rss_mb"])
         );
     }
+    let n = repeat as f64;
     println!(
         "{:<28} {:>6} {:>8.2} {:>6.1} {:>8} {:>9} {:>10.2} {:>6.2}",
-        "all",
-        tf,
-        tw,
-        tf / tw,
+        "all (mean of rounds)",
+        frames_all,
+        all_wall / n,
+        frames_all * n / all_wall,
         "",
         "",
-        te,
-        tw / te
+        all_encode / n,
+        all_wall / all_encode
     );
     println!("load average after: {}", load_average());
     println!(

@@ -167,8 +167,9 @@ fn adapter_error_names_the_packages() {
 
 #[test]
 fn composited_video_frames_match_gpu_frames() {
+    use georender::encode::{rgba_to_i420, I420Image};
     use georender::gpu::RenderedFrame;
-    // A size that is no multiple of the 64-pixel overlay blocks.
+    // A size that is no multiple of the 32-pixel overlay blocks.
     for name in EXAMPLES {
         let job = example(
             name,
@@ -180,7 +181,9 @@ fn composited_video_frames_match_gpu_frames() {
             .prepare(&job, &route)
             .unwrap()
             .render_all(|_, f| {
-                gpu.push(f.clone());
+                let mut yuv = I420Image::default();
+                rgba_to_i420(&f.rgba, f.width, f.height, &mut yuv)?;
+                gpu.push(yuv);
                 Ok(())
             })
             .unwrap();
@@ -191,11 +194,9 @@ fn composited_video_frames_match_gpu_frames() {
             .unwrap()
             .render_all_frames(|_, f| {
                 composed += matches!(f, RenderedFrame::Composed(_)) as usize;
-                let mut rgba = georender::gpu::Frame::default();
-                f.copy_to(&mut rgba)?;
-                let mut yuv = georender::encode::I420Image::default();
+                let mut yuv = I420Image::default();
                 f.write_i420(&mut yuv)?;
-                frames.push((rgba, yuv));
+                frames.push(yuv);
                 Ok(())
             })
             .unwrap();
@@ -206,26 +207,82 @@ fn composited_video_frames_match_gpu_frames() {
                 "{name}: {composed} composited frames"
             );
         }
-        let (mut worst, mut off, mut total) = (0, 0usize, 0usize);
-        for (i, ((rgba, yuv), g)) in frames.iter().zip(&gpu).enumerate() {
-            assert_eq!((rgba.width, rgba.height), (g.width, g.height));
-            for (a, b) in rgba.rgba.iter().zip(&g.rgba) {
-                let d = (*a as i32 - *b as i32).abs();
-                worst = worst.max(d);
-                off += (d > 2) as usize;
+        // Built in I420 from the tiles' planes and blended there, composited
+        // frames differ from converted GPU frames only by rounding, and where
+        // magnified, by interpolating chroma rather than RGB: at colour edges,
+        // up to ~16 levels in some 7 % of chroma samples at this small size.
+        for (plane, tolerance, share) in [("Y", 3, 0), ("U", 24, 15), ("V", 24, 15)] {
+            let (mut worst, mut off, mut total) = (0, 0usize, 0usize);
+            for (yuv, want) in frames.iter().zip(&gpu) {
+                assert_eq!((yuv.width, yuv.height), (want.width, want.height));
+                let (a, b) = match plane {
+                    "Y" => (&yuv.y, &want.y),
+                    "U" => (&yuv.u, &want.u),
+                    _ => (&yuv.v, &want.v),
+                };
+                for (a, b) in a.iter().zip(b) {
+                    let d = (*a as i32 - *b as i32).abs();
+                    worst = worst.max(d);
+                    off += (d > 2) as usize;
+                }
+                total += a.len();
             }
-            total += g.rgba.len();
-            let mut want = georender::encode::I420Image::default();
-            georender::encode::rgba_to_i420(&rgba.rgba, rgba.width, rgba.height, &mut want)
-                .unwrap();
             assert!(
-                *yuv == want,
-                "{name}: frame {i}: I420 differs from its RGBA"
+                worst <= tolerance && off * 100 <= total * share,
+                "{name}: composited {plane} differs from the GPU frames' by up to {worst}, {off} of {total} samples by more than 2"
             );
         }
-        assert!(
-            worst <= 8 && off * 1000 <= total,
-            "{name}: composited frames differ from GPU ones by up to {worst}, {off} of {total} bytes by more than 2"
-        );
     }
+}
+
+#[test]
+fn tiles_are_shared_by_jobs_and_redrawn_for_another_composite() {
+    use georender::encode::I420Image;
+    use georender::gpu::Renderer;
+    // A renderer of its own: the shared one's cache is used by parallel tests.
+    let r = Renderer::new().unwrap();
+    let job = example(
+        "london-new-york",
+        json!({"resolution": "320x180", "duration": 1, "fps": 24}),
+    );
+    let route = plan(&job);
+    let video = |r: &Renderer| {
+        let mut p = r.prepare(&job, &route).unwrap();
+        let mut frames = Vec::new();
+        p.render_all_frames(|_, f| {
+            let mut yuv = I420Image::default();
+            f.write_i420(&mut yuv)?;
+            frames.push(yuv);
+            Ok(())
+        })
+        .unwrap();
+        (frames, p.stats.clone())
+    };
+    let (first, s1) = video(&r);
+    let (again, s2) = video(&r);
+    assert!(s1.tiles_rendered > 0);
+    assert!(
+        s2.tiles_cached > 0 && s2.tiles_rendered < s1.tiles_rendered,
+        "the same job again drew {} tiles and took {} from the cache",
+        s2.tiles_rendered,
+        s2.tiles_cached
+    );
+    assert!(first == again, "frames from cached tiles differ");
+    // RGBA frames after video ones: tiles kept as planes are drawn again.
+    let mut p = r.prepare(&job, &route).unwrap();
+    let mut n = 0;
+    p.render_all(|_, f| {
+        n += 1;
+        assert_eq!((f.width, f.height), (320, 180));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(n, first.len());
+    let fresh = Renderer::new()
+        .unwrap()
+        .prepare(&job, &route)
+        .unwrap()
+        .render_frame(0.5)
+        .unwrap();
+    assert!(p.render_frame(0.5).unwrap().rgba == fresh.rgba);
 }

@@ -20,7 +20,7 @@ use std::path::Path;
 pub use self::gif::GifWriter;
 pub use self::mp4::{Container, Mp4Writer, VideoWriter};
 pub use self::png::PngSequenceWriter;
-pub use self::thumbnail::{write_thumbnail, THUMBNAIL_MAX_WIDTH};
+pub use self::thumbnail::{write_thumbnail, write_thumbnail_i420, THUMBNAIL_MAX_WIDTH};
 pub use self::yuv::{
     rgba_rows_to_i420, rgba_to_i420, rgba_to_i420_reference, rgba_to_i420_strided, I420Image,
 };

@@ -12,8 +12,8 @@
 
 use crate::{Error, Result};
 use yuvutils_rs::{
-    rgba_to_yuv420, BufferStoreMut, YuvConversionMode, YuvPlanarImageMut, YuvRange,
-    YuvStandardMatrix,
+    rgba_to_yuv420, yuv420_to_rgba, BufferStoreMut, YuvConversionMode, YuvPlanarImage,
+    YuvPlanarImageMut, YuvRange, YuvStandardMatrix,
 };
 
 /// One I420 frame with tightly packed planes: Y is `width × height`, U and V are
@@ -170,6 +170,60 @@ pub fn rgba_to_i420_planes(
     convert(rgba, width as usize * 4, width, height, planes, strides)
 }
 
+/// Converts an I420 frame back to tightly packed RGBA (opaque) in `rgba`
+/// (resized), SIMD-accelerated.
+pub fn i420_to_rgba(img: &I420Image, rgba: &mut Vec<u8>) -> Result<()> {
+    rgba.resize(img.width as usize * img.height as usize * 4, 255);
+    i420_rows_to_rgba(img, 0, img.height, rgba)
+}
+
+/// Converts rows `y0..y0 + rows` of an I420 frame (`y0` even) into tightly
+/// packed RGBA rows in `rgba`: e.g. a thumbnail built strip by strip.
+pub fn i420_rows_to_rgba(img: &I420Image, y0: u32, rows: u32, rgba: &mut [u8]) -> Result<()> {
+    let (w, cw) = (img.width as usize, img.chroma_width() as usize);
+    if y0 % 2 != 0 || y0 + rows > img.height || rgba.len() < w * rows as usize * 4 {
+        return Err(Error::EncodeFailed(format!(
+            "rows {y0}..{} of a {}x{} frame do not fit",
+            y0 + rows,
+            img.width,
+            img.height
+        )));
+    }
+    let (y0, c0) = (y0 as usize, y0 as usize / 2);
+    let planes = YuvPlanarImage {
+        y_plane: &img.y[y0 * w..],
+        y_stride: w as u32,
+        u_plane: &img.u[c0 * cw..],
+        u_stride: cw as u32,
+        v_plane: &img.v[c0 * cw..],
+        v_stride: cw as u32,
+        width: w as u32,
+        height: rows,
+    };
+    yuv420_to_rgba(
+        &planes,
+        rgba,
+        w as u32 * 4,
+        YuvRange::Limited,
+        YuvStandardMatrix::Bt709,
+    )
+    .map_err(|e| Error::EncodeFailed(format!("YUV to RGBA conversion failed: {e}")))
+}
+
+/// Converts `width × height` RGBA texels, rows `stride` bytes apart, into
+/// caller-owned planes with the given strides (e.g. one basemap tile).
+pub(crate) fn rgba_planes_strided(
+    rgba: &[u8],
+    stride: usize,
+    width: u32,
+    height: u32,
+    planes: [&mut [u8]; 3],
+    strides: [usize; 3],
+) -> Result<()> {
+    check_strided(rgba, stride, width, height)?;
+    convert(rgba, stride, width, height, planes, strides)
+}
+
 fn convert(
     rgba: &[u8],
     rgba_stride: usize,
@@ -179,6 +233,31 @@ fn convert(
     strides: [usize; 3],
 ) -> Result<()> {
     let [y, u, v] = planes;
+    // The converter takes rows in pairs of whole strides: a last pair whose
+    // second row stops short of its stride (a region of a larger image) goes
+    // through a packed copy.
+    if height % 2 == 0 && height >= 2 && rgba.len() < rgba_stride * height as usize {
+        let head = height - 2;
+        let row = width as usize * 4;
+        let (y_head, y_tail) = y.split_at_mut(head as usize * strides[0]);
+        let (u_head, u_tail) = u.split_at_mut(head as usize / 2 * strides[1]);
+        let (v_head, v_tail) = v.split_at_mut(head as usize / 2 * strides[2]);
+        if head > 0 {
+            convert(
+                rgba,
+                rgba_stride,
+                width,
+                head,
+                [y_head, u_head, v_head],
+                strides,
+            )?;
+        }
+        let from = head as usize * rgba_stride;
+        let mut last = Vec::with_capacity(2 * row);
+        last.extend_from_slice(&rgba[from..from + row]);
+        last.extend_from_slice(&rgba[from + rgba_stride..from + rgba_stride + row]);
+        return convert(&last, row, width, 2, [y_tail, u_tail, v_tail], strides);
+    }
     let mut image = YuvPlanarImageMut {
         y_plane: BufferStoreMut::Borrowed(y),
         y_stride: strides[0] as u32,

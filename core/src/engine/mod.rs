@@ -135,6 +135,11 @@ impl Runtime {
         self.renderer.get_or_init(Renderer::new).clone()
     }
 
+    /// The shared renderer if the GPU is open already.
+    fn open_renderer(&self) -> Option<&Renderer> {
+        self.renderer.get().and_then(|r| r.as_ref().ok())
+    }
+
     /// A [`FileRef`] for a file in the output directory.
     fn file_ref(&self, path: &Path) -> FileRef {
         let name = path

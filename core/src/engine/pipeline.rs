@@ -19,7 +19,7 @@ use super::Runtime;
 use crate::encode::I420Image;
 use crate::encode::{self, EncodeStats, FrameSink, OutputFormat, Quality, VideoSettings};
 use crate::error::{Error, Result};
-use crate::gpu::{Frame, PreparedJob};
+use crate::gpu::{Frame, FrameView, PreparedJob, RenderedFrame, Warmup};
 use crate::job::{self, Job};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -155,6 +155,9 @@ pub(crate) fn run_job(rt: &Runtime, batch: &BatchInner, index: usize) -> Result<
     check()?;
     let route = crate::route::plan(job)?;
     check()?;
+    // The setup that needs no GPU (bands, rasters, fonts) starts on background
+    // threads now, overlapping opening the GPU (first job) and what follows.
+    let warm = Warmup::start(job, &route, rt.open_renderer())?;
 
     let dir = &rt.settings.output_dir;
     ensure_dir(dir)?;
@@ -174,7 +177,7 @@ pub(crate) fn run_job(rt: &Runtime, batch: &BatchInner, index: usize) -> Result<
 
     let settings = video_settings(job);
     let renderer = rt.renderer()?;
-    let mut prepared = renderer.prepare(job, &route)?;
+    let mut prepared = renderer.prepare_warm(warm)?;
     check()?;
     let sink = encode::open_sink(format, &video_part, &settings)?;
     let streamed = stream(
@@ -302,24 +305,11 @@ fn stream(
 
         let mut allocated = 0usize;
         let mut encoder_gone = false;
-        let rendered = prepared.render_all_frames(|i, frame| {
+        // Hands frame `i` to the encoder, `fill` writing its pixels into a
+        // recycled buffer; the thumbnail comes from the frame as encoded.
+        let mut send = |i: u32, fill: &mut dyn FnMut(&mut Pixels) -> Result<()>| {
             if batch.is_cancelled(index) {
                 return Err(Error::Cancelled);
-            }
-            if i == thumb_at {
-                if let Some(path) = thumbnail {
-                    // Box-shrink large frames to ≥ 2× the thumbnail first: no
-                    // full-size copy (33 MB at 4K) for a 640-pixel JPEG.
-                    let k = (w / (2 * encode::THUMBNAIL_MAX_WIDTH)).max(1);
-                    let small = frame.shrink(k)?;
-                    encode::write_thumbnail(
-                        path,
-                        &small.rgba,
-                        small.width,
-                        small.height,
-                        Some(encode::THUMBNAIL_MAX_WIDTH),
-                    )?;
-                }
             }
             // A recycled buffer, a new one while under the cap, else wait for one.
             let mut px = match free_rx.try_recv() {
@@ -337,15 +327,35 @@ fn stream(
                     Error::Cancelled
                 })?,
             };
-            match &mut px {
-                Pixels::I420(img) => frame.write_i420(img)?,
-                Pixels::Rgba(out) => frame.copy_to(out)?,
+            fill(&mut px)?;
+            if let Some(path) = thumbnail.filter(|_| i == thumb_at) {
+                write_thumbnail(path, &px)?;
             }
             tx.send((i, px)).map_err(|_| {
                 encoder_gone = true;
                 Error::Cancelled
             })
-        });
+        };
+        // Video: frames straight into I420 (composited on the CPU where the
+        // GPU is a software one); images: RGBA read back from the GPU.
+        let rendered = if yuv {
+            prepared.render_all_frames(|i, frame| {
+                send(i, &mut |px| match px {
+                    Pixels::I420(img) => frame.write_i420(img),
+                    Pixels::Rgba(out) => frame.copy_to(out),
+                })
+            })
+        } else {
+            prepared.render_all_views(|i, view| {
+                send(i, &mut |px| match px {
+                    Pixels::Rgba(out) => {
+                        view.copy_to(out);
+                        Ok(())
+                    }
+                    Pixels::I420(img) => RenderedFrame::Gpu(view).write_i420(img),
+                })
+            })
+        };
         drop(tx);
         let encoded = encoder
             .join()
@@ -359,6 +369,27 @@ fn stream(
             Err(e) => Err(e),
         }
     })
+}
+
+/// Writes the JPEG thumbnail of a frame as it goes to the encoder; large
+/// frames are box-shrunk to at least twice the thumbnail's width first (no
+/// full-size copy: 33 MB at 4K).
+fn write_thumbnail(path: &Path, px: &Pixels) -> Result<()> {
+    let max = encode::THUMBNAIL_MAX_WIDTH;
+    match px {
+        Pixels::I420(img) => encode::write_thumbnail_i420(path, img, Some(max))?,
+        Pixels::Rgba(f) => {
+            let view = FrameView {
+                width: f.width,
+                height: f.height,
+                stride: f.width as usize * 4,
+                data: &f.rgba,
+            };
+            let small = view.shrink((f.width / (2 * max)).max(1));
+            encode::write_thumbnail(path, &small.rgba, small.width, small.height, Some(max))?
+        }
+    };
+    Ok(())
 }
 
 /// Hands memory freed by the job (frame buffers, tiles, the encoder's frames)

@@ -2,23 +2,24 @@
 //! readback or RGBA frame.
 //!
 //! The GPU draws only the overlays, into a transparent target, and copies back
-//! the `BLOCK`-sized blocks they touch (`Dirty`). The frame is then built
-//! strip by strip while it stays in cache: the basemap copied or magnified out of
-//! the tiles (`Base`), the overlays blended over it (premultiplied "over",
-//! which is associative, so the result matches drawing them onto the basemap),
-//! and the strip converted to I420 for the encoder.
+//! the `BLOCK`-sized blocks they touch (`Dirty`). The frame is then built in
+//! I420 (`planes.rs`): the basemap copied or magnified out of the tiles' planes
+//! (`Base`), the overlays blended over it (premultiplied "over", which is
+//! associative, so the result matches drawing them onto the basemap).
 
-use super::cpu_sample::{self, Grid, Mapping, Resampler, TilePixels};
+use super::cpu_sample::Grid;
 use super::frame::Frame;
-use crate::encode::{rgba_rows_to_i420, I420Image};
+pub(crate) use super::planes::Base;
+use super::planes::{base_i420, blend_overlays, YuvTile};
+use crate::encode::yuv::i420_to_rgba;
+use crate::encode::I420Image;
 use crate::error::Result;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Side of the blocks overlays are tracked and read back in (pixels); 64 RGBA
-/// pixels are 256 bytes, the copy row alignment.
-pub(crate) const BLOCK: u32 = 64;
-/// Rows composited at a time (even, for 4:2:0 chroma).
-const STRIP: usize = 16;
+/// Side of the blocks overlays are tracked and read back in (pixels): small
+/// enough that thin overlays (route, text) mark little beyond themselves.
+pub(crate) const BLOCK: u32 = 32;
 
 /// The frame blocks that overlays may have drawn into.
 #[derive(Debug, Clone)]
@@ -137,27 +138,18 @@ impl Run {
     }
 }
 
-/// How a frame's basemap comes out of one level's tiles.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Base {
-    /// Unscaled, the frame's top-left at this level pixel.
-    Copy([i64; 2]),
-    /// Magnified.
-    Resample(Mapping),
-}
-
 /// What a composited frame needs once its overlays are back: the basemap recipe
 /// and the tiles it reads (held, so evicting them meanwhile is harmless).
 #[derive(Debug)]
 pub(crate) struct Recipe {
     pub base: Base,
     pub grid: Grid,
-    pub tiles: HashMap<(i64, i64), TilePixels>,
+    pub tiles: HashMap<(i64, i64), Arc<YuvTile>>,
     pub runs: Vec<Run>,
 }
 
-/// A frame composited on the CPU from its recipe and its overlays (read back into
-/// `overlay` as described by the recipe's runs).
+/// A video frame composited on the CPU from its recipe and its overlays (read
+/// back into `overlay` as described by the recipe's runs).
 pub struct ComposedFrame<'a> {
     pub(crate) width: u32,
     pub(crate) height: u32,
@@ -171,156 +163,24 @@ impl ComposedFrame<'_> {
         (self.width, self.height)
     }
 
-    /// Builds the frame strip by strip: `f(first row, rows, RGBA rows tightly
-    /// packed)`; strips are `strip` rows (the last may be shorter).
-    fn strips(
-        &self,
-        strip: usize,
-        mut f: impl FnMut(usize, usize, &[u8]) -> Result<()>,
-    ) -> Result<()> {
-        let (w, h) = (self.width as usize, self.height as usize);
-        let row = w * 4;
+    /// Writes the frame into `out` as I420 (resized as needed): the basemap
+    /// from the tiles' planes, the overlays blended over it.
+    pub fn write_i420(&self, out: &mut I420Image) -> Result<()> {
+        out.resize(self.width, self.height);
         let r = self.recipe;
-        let at = |tx: i64, ty: i64| r.tiles.get(&(tx, ty)).map(|p| &p[..]);
-        let resampler = match r.base {
-            Base::Resample(map) => Some(Resampler::new(map, r.grid)),
-            Base::Copy(_) => None,
-        };
-        let mut buf = vec![0u8; row * strip];
-        let mut y0 = 0;
-        while y0 < h {
-            let n = strip.min(h - y0);
-            let out = &mut buf[..row * n];
-            match (&r.base, &resampler) {
-                (Base::Copy(tl), _) => {
-                    cpu_sample::copy(out, row, (w, n), [tl[0], tl[1] + y0 as i64], r.grid, at)
-                }
-                (_, Some(rs)) => rs.rows(out, row, y0, n, &at),
-                (Base::Resample(_), None) => unreachable!("a resampler is made for Resample"),
-            }
-            for run in &r.runs {
-                let (ry0, ry1) = (run.y as usize, (run.y + run.h) as usize);
-                if ry1 <= y0 || ry0 >= y0 + n {
-                    continue;
-                }
-                let (x0, x1) = (run.x as usize * 4, (run.x + run.w) as usize * 4);
-                for y in ry0.max(y0)..ry1.min(y0 + n) {
-                    let src = &self.overlay[run.offset + (y - ry0) * run.stride..][..x1 - x0];
-                    over(&mut out[(y - y0) * row + x0..(y - y0) * row + x1], src);
-                }
-            }
-            f(y0, n, out)?;
-            y0 += n;
-        }
+        base_i420(out, r.base, r.grid, &r.tiles);
+        blend_overlays(out, self.overlay, &r.runs);
         Ok(())
     }
 
-    /// Writes the frame into `out` as I420 (resized as needed).
-    pub fn write_i420(&self, out: &mut I420Image) -> Result<()> {
-        out.resize(self.width, self.height);
-        let row = self.width as usize * 4;
-        self.strips(STRIP, |y0, n, rgba| {
-            rgba_rows_to_i420(rgba, row, out, y0 as u32, n as u32)
-        })
-    }
-
-    /// Copies the frame into `out`, tightly packed RGBA (reusing its buffer).
+    /// Copies the frame into `out` as RGBA (by way of I420, so with its
+    /// chroma subsampled).
     pub fn copy_to(&self, out: &mut Frame) -> Result<()> {
-        let row = self.width as usize * 4;
+        let mut yuv = I420Image::default();
+        self.write_i420(&mut yuv)?;
         out.width = self.width;
         out.height = self.height;
-        out.rgba.resize(row * self.height as usize, 0);
-        let dst = &mut out.rgba;
-        self.strips(STRIP, |y0, n, rgba| {
-            dst[y0 * row..(y0 + n) * row].copy_from_slice(rgba);
-            Ok(())
-        })
-    }
-
-    /// The frame shrunk by `factor` (as [`FrameView::shrink`](super::FrameView::shrink)).
-    pub fn shrink(&self, factor: u32) -> Result<Frame> {
-        let k = factor.max(1) as usize;
-        let (w, h) = (self.width as usize / k, self.height as usize / k);
-        let mut rgba = Vec::with_capacity(w * h * 4);
-        self.strips(k, |_, n, strip| {
-            if n == k && rgba.len() < w * h * 4 {
-                let view = super::FrameView {
-                    width: self.width,
-                    height: k as u32,
-                    stride: self.width as usize * 4,
-                    data: strip,
-                };
-                rgba.extend_from_slice(&view.shrink(k as u32).rgba);
-            }
-            Ok(())
-        })?;
-        Ok(Frame {
-            width: w as u32,
-            height: h as u32,
-            rgba,
-        })
-    }
-}
-
-/// `dst = src + dst · (1 − src.a)` per RGBA8 pixel, `src` premultiplied.
-fn over(dst: &mut [u8], src: &[u8]) {
-    let n = dst.len().min(src.len()) / 4 * 4;
-    let (dst, src) = (&mut dst[..n], &src[..n]);
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked above).
-        return unsafe { over_avx2(dst, src) };
-    }
-    over_pixels(dst, src)
-}
-
-/// Eight pixels at a time in 16-bit lanes; blocks of transparent pixels (most
-/// of them) are skipped.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn over_avx2(dst: &mut [u8], src: &[u8]) {
-    use std::arch::x86_64::*;
-    let chunks = dst.len() / 32;
-    // Alpha of each pixel in all four of its 16-bit lanes (per 128-bit half).
-    let alpha = _mm256_setr_epi8(
-        6, -1, 6, -1, 6, -1, 6, -1, 14, -1, 14, -1, 14, -1, 14, -1, //
-        6, -1, 6, -1, 6, -1, 6, -1, 14, -1, 14, -1, 14, -1, 14, -1,
-    );
-    let full = _mm256_set1_epi16(255);
-    let round = _mm256_set1_epi16(128);
-    let zero = _mm256_setzero_si256();
-    for i in 0..chunks {
-        // SAFETY: `i * 32 + 32 <= len` for both slices (equal lengths).
-        let sp = src.as_ptr().add(i * 32) as *const __m256i;
-        let dp = dst.as_mut_ptr().add(i * 32) as *mut __m256i;
-        let s = _mm256_loadu_si256(sp);
-        if _mm256_testz_si256(s, s) != 0 {
-            continue;
-        }
-        let d = _mm256_loadu_si256(dp);
-        let blend = |d16: __m256i, s16: __m256i| {
-            let keep = _mm256_sub_epi16(full, _mm256_shuffle_epi8(s16, alpha));
-            let x = _mm256_add_epi16(_mm256_mullo_epi16(d16, keep), round);
-            _mm256_srli_epi16(_mm256_add_epi16(x, _mm256_srli_epi16(x, 8)), 8)
-        };
-        let lo = blend(_mm256_unpacklo_epi8(d, zero), _mm256_unpacklo_epi8(s, zero));
-        let hi = blend(_mm256_unpackhi_epi8(d, zero), _mm256_unpackhi_epi8(s, zero));
-        let kept = _mm256_packus_epi16(lo, hi);
-        _mm256_storeu_si256(dp, _mm256_adds_epu8(kept, s));
-    }
-    over_pixels(&mut dst[chunks * 32..], &src[chunks * 32..]);
-}
-
-fn over_pixels(dst: &mut [u8], src: &[u8]) {
-    for (d, s) in dst.chunks_exact_mut(4).zip(src.chunks_exact(4)) {
-        if s == [0; 4] {
-            continue;
-        }
-        let keep = 255 - s[3] as u16;
-        for c in 0..4 {
-            let x = d[c] as u16 * keep + 128;
-            d[c] = s[c].saturating_add(((x + (x >> 8)) >> 8) as u8);
-        }
+        i420_to_rgba(&yuv, &mut out.rgba)
     }
 }
 
@@ -330,52 +190,29 @@ mod tests {
 
     #[test]
     fn dirty_blocks_become_runs_with_aligned_rows() {
-        let mut d = Dirty::new(200, 130);
+        let b = BLOCK;
+        let mut d = Dirty::new(6 * b + 8, 4 * b + 2);
         assert!(d.runs().is_empty());
-        // Blocks (0, 0) and (1, 0) from one primitive, (3, 2) (clipped) from another.
-        d.mark(10.0, 10.0, 70.0, 20.0);
-        d.mark(195.0, 129.0, 400.0, 300.0);
+        // Blocks (0, 0) and (1, 0) from one primitive, (6, 4) (clipped) from another.
+        d.mark(10.0, 10.0, b as f32 + 6.0, 20.0);
+        d.mark((6 * b + 3) as f32, (4 * b + 1) as f32, 1e4, 1e4);
         let runs = d.runs();
         assert_eq!(runs.len(), 2);
         assert_eq!(
             (runs[0].x, runs[0].y, runs[0].w, runs[0].h),
-            (0, 0, 128, 64)
+            (0, 0, 2 * b, b)
         );
-        assert_eq!((runs[0].offset, runs[0].stride), (0, 512));
+        let stride = (2 * b as usize * 4).div_ceil(256) * 256;
+        assert_eq!((runs[0].offset, runs[0].stride), (0, stride));
         assert_eq!(
             (runs[1].x, runs[1].y, runs[1].w, runs[1].h),
-            (192, 128, 8, 2)
+            (6 * b, 4 * b, 8, 2)
         );
-        assert_eq!((runs[1].offset, runs[1].stride), (512 * 64, 256));
+        assert_eq!((runs[1].offset, runs[1].stride), (stride * b as usize, 256));
         // Off-frame and inverted bounds mark nothing.
         let mut e = Dirty::new(200, 130);
         e.mark(-50.0, 10.0, -5.0, 20.0);
         e.mark(50.0, 10.0, 40.0, 20.0);
         assert!(e.runs().is_empty());
-    }
-
-    #[test]
-    fn over_matches_the_float_blend() {
-        let base = [200u8, 100, 50, 255];
-        for (src, want) in [
-            ([0u8, 0, 0, 0], base),
-            ([255, 255, 255, 255], [255, 255, 255, 255]),
-            // Half-transparent premultiplied red over the base.
-            ([128, 0, 0, 128], [228, 50, 25, 255]),
-        ] {
-            // 19 pixels: SIMD blocks of eight and a scalar tail, both checked.
-            let mut d = [base; 19].concat();
-            over(&mut d, &[src; 19].concat());
-            let mut e = [base; 3].concat();
-            over_pixels(&mut e, &[src; 3].concat());
-            for px in d.chunks_exact(4).chain(e.chunks_exact(4)) {
-                for c in 0..4 {
-                    assert!(
-                        (px[c] as i32 - want[c] as i32).abs() <= 1,
-                        "{px:?} vs {want:?}"
-                    );
-                }
-            }
-        }
     }
 }

@@ -1,6 +1,8 @@
 //! Basemap composites on the CPU, for software GPUs: frames at a held zoom copy
 //! tile rows at whole-pixel offsets ([`copy`]); zooming frames magnify a level
-//! bilinearly ([`resample`]).
+//! bilinearly ([`resample`]). Both work on RGBA8 tiles (`u32` texels) and on
+//! single 8-bit planes (`u8`: the Y, U and V planes of video frames, see
+//! `planes.rs`).
 //!
 //! On a software GPU (lavapipe) a full-screen textured quad costs ~10 ms at
 //! 1080p however simple the shader (the fixed per-fragment cost dominates; nearest
@@ -24,32 +26,57 @@ pub(crate) struct Mapping {
     pub origin: [f64; 2],
 }
 
+/// A texel of tiles composited on the CPU: RGBA8 as a little-endian `u32`, or
+/// one sample of an 8-bit plane.
+pub(crate) trait Texel: bytemuck::Pod + Send + Sync {
+    /// Output texel `x` = `col[sxs[x]]` + (`col[sxs[x] + 1]` − that) · weight /
+    /// 256, per byte, with weights `fxb` (one per output byte); `col` has
+    /// [`SLACK`] texels past the last column read.
+    fn gather_lerp(out: &mut [u8], col: &[Self], sxs: &[u32], fxb: &[u16]);
+}
+
+/// Texels of slack past the columns a resampled row reads (for SIMD loads).
+const SLACK: usize = 32;
+
+impl Texel for u32 {
+    fn gather_lerp(out: &mut [u8], col: &[u32], sxs: &[u32], fxb: &[u16]) {
+        gather_lerp(out, col, sxs, fxb)
+    }
+}
+
+impl Texel for u8 {
+    fn gather_lerp(out: &mut [u8], col: &[u8], sxs: &[u32], fxb: &[u16]) {
+        gather_lerp_plane(out, col, sxs, fxb)
+    }
+}
+
 /// The tile grid of a level.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Grid {
+pub(crate) struct Grid<P = u32> {
     /// Inner tile size in level pixels.
     pub tile: i64,
     /// Tile texture size (inner + gutters).
     pub tile_tex: usize,
     /// Gutter width.
     pub pad: i64,
-    /// Colour of pixels no tile covers (RGBA8 as `u32`, little endian).
-    pub fill: u32,
+    /// Texel where no tile covers the frame (RGBA8 as `u32`, little endian).
+    pub fill: P,
 }
 
 /// Copies the frame whose top-left corner is level pixel `top_left` out of the
-/// tiles (no scaling) into `out`, RGBA8 rows `stride` bytes apart; where no tile
+/// tiles (no scaling) into `out`, rows `stride` bytes apart; where no tile
 /// exists the frame gets `grid.fill`.
-pub(crate) fn copy<'a>(
+pub(crate) fn copy<'a, P: Texel>(
     out: &mut [u8],
     stride: usize,
     (width, height): (usize, usize),
     top_left: [i64; 2],
-    grid: Grid,
-    tile_at: impl Fn(i64, i64) -> Option<&'a [u32]>,
+    grid: Grid<P>,
+    tile_at: impl Fn(i64, i64) -> Option<&'a [P]>,
 ) {
     let t = grid.tile;
-    let fill = grid.fill.to_le_bytes();
+    let bytes = std::mem::size_of::<P>();
+    let fill = bytemuck::bytes_of(&grid.fill);
     for (y, line) in out.chunks_mut(stride).take(height).enumerate() {
         let py = top_left[1] + y as i64;
         let ty = py.div_euclid(t);
@@ -59,15 +86,15 @@ pub(crate) fn copy<'a>(
             let px = top_left[0] + x as i64;
             let tx = px.div_euclid(t);
             let n = (((tx + 1) * t - px) as usize).min(width - x);
-            let dst = &mut line[x * 4..(x + n) * 4];
+            let dst = &mut line[x * bytes..(x + n) * bytes];
             match tile_at(tx, ty) {
                 Some(pixels) => {
                     let from = row + (px - tx * t + grid.pad) as usize;
                     dst.copy_from_slice(bytemuck::cast_slice(&pixels[from..from + n]));
                 }
                 None => {
-                    for d in dst.chunks_exact_mut(4) {
-                        d.copy_from_slice(&fill);
+                    for d in dst.chunks_exact_mut(bytes) {
+                        d.copy_from_slice(fill);
                     }
                 }
             }
@@ -92,9 +119,9 @@ fn taps(n: usize, inv_scale: f64, origin: f64) -> (i64, Vec<(u32, u32)>) {
 
 /// A magnification of one level into an output frame, set up once per frame
 /// (filter taps) and run over any range of output rows ([`rows`](Self::rows)).
-pub(crate) struct Resampler {
+pub(crate) struct Resampler<P = u32> {
     map: Mapping,
-    grid: Grid,
+    grid: Grid<P>,
     x_first: i64,
     y_first: i64,
     /// Vertical taps per output row.
@@ -106,11 +133,12 @@ pub(crate) struct Resampler {
     sw: usize,
 }
 
-impl Resampler {
-    pub(crate) fn new(map: Mapping, grid: Grid) -> Self {
+impl<P: Texel> Resampler<P> {
+    pub(crate) fn new(map: Mapping, grid: Grid<P>) -> Self {
         let (x_first, xt) = taps(map.width, map.inv_scale, map.origin[0]);
         let (y_first, yt) = taps(map.height, map.inv_scale, map.origin[1]);
         let sw = xt.last().map_or(0, |t| t.0 as usize) + 2;
+        let bytes = std::mem::size_of::<P>();
         Resampler {
             map,
             grid,
@@ -118,12 +146,15 @@ impl Resampler {
             y_first,
             yt,
             sxs: xt.iter().map(|&(sx, _)| sx).collect(),
-            fxb: xt.iter().flat_map(|&(_, f)| [f as u16; 4]).collect(),
+            fxb: xt
+                .iter()
+                .flat_map(|&(_, f)| std::iter::repeat_n(f as u16, bytes))
+                .collect(),
             sw,
         }
     }
 
-    /// Output rows `y_start..y_start + n` into `out` (RGBA8 rows `stride` bytes
+    /// Output rows `y_start..y_start + n` into `out` (rows `stride` bytes
     /// apart), tiles from `tile_at`.
     pub(crate) fn rows<'a>(
         &self,
@@ -131,12 +162,12 @@ impl Resampler {
         stride: usize,
         y_start: usize,
         n: usize,
-        tile_at: &impl Fn(i64, i64) -> Option<&'a [u32]>,
+        tile_at: &impl Fn(i64, i64) -> Option<&'a [P]>,
     ) {
         let (grid, t, tt) = (self.grid, self.grid.tile, self.grid.tile_tex);
-        let width = self.map.width;
-        // (Padded for the 8-pixel loads of `gather_lerp`.)
-        let mut col = vec![0u32; self.sw + 8];
+        let width = self.map.width * std::mem::size_of::<P>();
+        // (Padded for the SIMD loads of `gather_lerp`.)
+        let mut col = vec![grid.fill; self.sw + SLACK];
         for (r, line) in out.chunks_mut(stride).take(n).enumerate() {
             let (sy, fy) = self.yt[y_start + r];
             // Vertical lerp of level rows `y`, `y + 1` over the source columns,
@@ -170,19 +201,19 @@ impl Resampler {
                 }
                 x = run_end;
             }
-            gather_lerp(&mut line[..width * 4], &col, &self.sxs, &self.fxb);
+            P::gather_lerp(&mut line[..width], &col, &self.sxs, &self.fxb);
         }
     }
 }
 
 /// Magnifies the level described by `grid` (tiles from `tile_at`) into `out`,
-/// RGBA8 rows `stride` bytes apart, using up to `threads` threads.
-pub(crate) fn resample<'a>(
+/// rows `stride` bytes apart, using up to `threads` threads.
+pub(crate) fn resample<'a, P: Texel>(
     out: &mut [u8],
     stride: usize,
     map: Mapping,
-    grid: Grid,
-    tile_at: impl Fn(i64, i64) -> Option<&'a [u32]> + Sync,
+    grid: Grid<P>,
+    tile_at: impl Fn(i64, i64) -> Option<&'a [P]> + Sync,
     threads: usize,
 ) {
     let r = Resampler::new(map, grid);
@@ -292,6 +323,78 @@ unsafe fn gather_lerp_avx2(out: &mut [u8], col: &[u32], sxs: &[u32], fxb: &[u16]
     gather_lerp_generic(out, col, &sxs[..n], fxb, x)
 }
 
+/// [`Texel::gather_lerp`] for 8-bit planes: one weight per output sample.
+fn gather_lerp_plane(out: &mut [u8], col: &[u8], sxs: &[u32], fx: &[u16]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked above).
+        return unsafe { gather_lerp_plane_avx2(out, col, sxs, fx) };
+    }
+    gather_lerp_plane_generic(out, col, sxs, fx, 0)
+}
+
+fn gather_lerp_plane_generic(out: &mut [u8], col: &[u8], sxs: &[u32], fx: &[u16], from: usize) {
+    for x in from..sxs.len().min(out.len()) {
+        let sx = sxs[x] as usize;
+        let (a, b, f) = (col[sx] as u16, col[sx + 1] as u16, fx[x]);
+        out[x] = ((a * (256 - f) + b * f + 128) >> 8) as u8;
+    }
+}
+
+/// Sixteen output samples at a time: magnifying, their sources are at most
+/// sixteen consecutive samples, gathered with one load and a byte shuffle each.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn gather_lerp_plane_avx2(out: &mut [u8], col: &[u8], sxs: &[u32], fx: &[u16]) {
+    use std::arch::x86_64::*;
+    let n = sxs.len().min(out.len()).min(fx.len());
+    let full = _mm256_set1_epi16(256);
+    let round = _mm256_set1_epi16(128);
+    let mut x = 0;
+    while x + 16 <= n {
+        let base = sxs[x] as usize;
+        let last = sxs[x + 15] as usize;
+        if last < base || last - base > 15 || base + 17 > col.len() {
+            break;
+        }
+        // SAFETY: the loads read col[base..base + 17] (checked above),
+        // sxs[x..x + 16], fx[x..x + 16] and out[x..x + 16] (x + 16 <= n).
+        let i32s = |k: usize| _mm256_loadu_si256(sxs.as_ptr().add(x + k) as *const __m256i);
+        let b32 = _mm256_set1_epi32(base as i32);
+        let (i0, i1) = (
+            _mm256_sub_epi32(i32s(0), b32),
+            _mm256_sub_epi32(i32s(8), b32),
+        );
+        // Sixteen 32-bit offsets (each < 16) packed into sixteen bytes, in order.
+        let i16s = _mm256_permute4x64_epi64(_mm256_packus_epi32(i0, i1), 0b11_01_10_00);
+        let idx = _mm_packus_epi16(
+            _mm256_castsi256_si128(i16s),
+            _mm256_extracti128_si256(i16s, 1),
+        );
+        let left = _mm_shuffle_epi8(
+            _mm_loadu_si128(col.as_ptr().add(base) as *const __m128i),
+            idx,
+        );
+        let right = _mm_shuffle_epi8(
+            _mm_loadu_si128(col.as_ptr().add(base + 1) as *const __m128i),
+            idx,
+        );
+        let f = _mm256_loadu_si256(fx.as_ptr().add(x) as *const __m256i);
+        let v = _mm256_add_epi16(
+            _mm256_add_epi16(
+                _mm256_mullo_epi16(_mm256_cvtepu8_epi16(left), _mm256_sub_epi16(full, f)),
+                _mm256_mullo_epi16(_mm256_cvtepu8_epi16(right), f),
+            ),
+            round,
+        );
+        let v = _mm256_srli_epi16(v, 8);
+        let packed = _mm_packus_epi16(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        _mm_storeu_si128(out.as_mut_ptr().add(x) as *mut __m128i, packed);
+        x += 16;
+    }
+    gather_lerp_plane_generic(out, col, &sxs[..n], fx, x)
+}
+
 #[inline(always)]
 fn lerp_bytes_generic(dst: &mut [u8], a: &[u8], b: &[u8], f: u16) {
     let g = 256 - f;
@@ -384,6 +487,27 @@ mod tests {
         let f = fxb[20] as u32;
         let want = ((a[0] as u32 * (256 - f) + b[0] as u32 * f + 128) >> 8) as u8;
         assert_eq!(scalar[20], want);
+    }
+
+    #[test]
+    fn plane_gather_simd_matches_scalar() {
+        let col: Vec<u8> = (0..96u32)
+            .map(|i| (i.wrapping_mul(0x9e37_79b9) >> 24) as u8)
+            .collect();
+        for n in [16, 37, 64] {
+            let sxs: Vec<u32> = (0..n as u32).map(|x| x * 3 / 4).collect();
+            let fx: Vec<u16> = (0..n).map(|x| (x * 29 % 257) as u16).collect();
+            let (mut simd, mut scalar) = (vec![0u8; n], vec![0u8; n]);
+            gather_lerp_plane(&mut simd, &col, &sxs, &fx);
+            gather_lerp_plane_generic(&mut scalar, &col, &sxs, &fx, 0);
+            assert_eq!(simd, scalar, "{n} samples");
+            let (a, b, f) = (
+                col[sxs[5] as usize] as u32,
+                col[sxs[5] as usize + 1] as u32,
+                fx[5] as u32,
+            );
+            assert_eq!(scalar[5], ((a * (256 - f) + b * f + 128) >> 8) as u8);
+        }
     }
 
     #[test]

@@ -131,14 +131,6 @@ impl RenderedFrame<'_> {
             RenderedFrame::Composed(c) => c.copy_to(out),
         }
     }
-
-    /// The frame shrunk by `factor` (see [`FrameView::shrink`]).
-    pub fn shrink(&self, factor: u32) -> Result<Frame> {
-        match self {
-            RenderedFrame::Gpu(v) => Ok(v.shrink(factor)),
-            RenderedFrame::Composed(c) => c.shrink(factor),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -17,12 +17,13 @@ mod cpu_sample;
 pub mod frame;
 pub mod images;
 pub mod pipelines;
+mod planes;
 pub mod renderer;
 
 pub use composed::ComposedFrame;
 pub use context::GpuContext;
 pub use frame::{Frame, FrameView, RenderedFrame};
-pub use renderer::{BasemapSource, PreparedJob, RenderStats, Renderer};
+pub use renderer::{BasemapSource, PreparedJob, RenderStats, Renderer, Warmup};
 
 use crate::error::Result;
 use crate::scene::basemap::BandMeshes;

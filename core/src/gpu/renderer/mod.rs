@@ -36,12 +36,14 @@ use super::cpu_sample::{self, TilePixels};
 use super::frame::{Frame, FrameView, RenderedFrame};
 use super::images::{CpuImage, GpuImage};
 use super::pipelines::{FrameUniform, Pipelines, QuadInstance, RouteUniform, TileUniform, FORMAT};
+use super::planes::YuvTile;
 use crate::error::{Error, Result};
 use crate::scene::basemap::{BandMeshes, Layer, CLASS_LAKE, LINE_BORDER, LINE_COAST, LINE_LANE};
 use crate::scene::mesh::{stroke_polyline, LineVertex, Mesh};
 use crate::scene::text::{Fonts, GlyphAtlas};
 use crate::scene::{
-    build_overlays, world_px, FrameState, GlyphInstance, Overlays, SceneSpec, ShapeInstance, View,
+    build_overlays, world_px, Camera, FrameState, GlyphInstance, Overlays, SceneSpec,
+    ShapeInstance, View,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -54,6 +56,7 @@ mod shared;
 mod targets;
 mod tile_pass;
 mod tiles;
+mod warmup;
 
 use overlays::{clear_blocks, route_runs, GpuRoute};
 use shared::{buffer, Shared};
@@ -62,6 +65,7 @@ use tile_pass::cleared;
 use tiles::{
     Composite, Level, TileCache, LIVE_TILE_BYTES, LOOKAHEAD, TILE_BATCH, TILE_UNIFORM_STRIDE,
 };
+pub use warmup::Warmup;
 
 /// Gutter around each tile (so bilinear sampling at tile edges reads real pixels).
 pub const PAD: i64 = 2;
@@ -119,11 +123,19 @@ impl std::fmt::Debug for Renderer {
 impl Renderer {
     /// Opens the GPU and uses the bundled basemap (`assets/`).
     pub fn new() -> Result<Renderer> {
-        Self::with_source(GpuContext::new()?, Arc::new(super::AssetBasemap))
+        Self::open(GpuContext::new()?, Arc::new(super::AssetBasemap), true)
     }
 
     /// A renderer on an existing context with a given basemap source.
     pub fn with_source(ctx: Arc<GpuContext>, source: Arc<dyn BasemapSource>) -> Result<Renderer> {
+        Self::open(ctx, source, false)
+    }
+
+    fn open(
+        ctx: Arc<GpuContext>,
+        source: Arc<dyn BasemapSource>,
+        bundled: bool,
+    ) -> Result<Renderer> {
         let pipes = Pipelines::new(&ctx);
         let white = Arc::new(GpuImage::white(&ctx));
         Ok(Renderer {
@@ -131,8 +143,11 @@ impl Renderer {
                 pipes,
                 source,
                 bands: Mutex::new(HashMap::new()),
+                bands_ahead: Mutex::new(HashMap::new()),
                 imagery: Mutex::new(None),
                 relief: Mutex::new(None),
+                rasters_ahead: Mutex::new(HashMap::new()),
+                bundled,
                 white,
                 fonts: Fonts::get()?,
                 tile_cache: Mutex::new(TileCache::default()),
@@ -147,15 +162,15 @@ impl Renderer {
     }
 
     /// Prepares `job` along its planned `route`: timeline, camera path, label
-    /// candidates, basemap tiles (setup cost is paid here, once).
+    /// candidates, basemap tiles (setup cost is paid here, once). The bands and
+    /// rasters it needs first are tessellated and decoded in parallel
+    /// ([`Warmup`]).
     pub fn prepare(
         &self,
         job: &crate::job::Job,
         route: &crate::route::Route,
     ) -> Result<PreparedJob> {
-        let spec = crate::scene::from_job::scene_spec(job, route)?;
-        let states = crate::scene::from_job::frame_states(job, route);
-        self.prepare_scene(spec, states)
+        self.prepare_warm(Warmup::start(job, route, Some(self))?)
     }
 
     /// Prepares a scene: plans levels, renders the basemap tiles the camera path
@@ -202,6 +217,8 @@ pub struct PreparedJob {
     /// Composite frames on the CPU where the basemap is (see
     /// [`render_all_frames`](Self::render_all_frames)).
     compose: bool,
+    /// Tiles are read back as I420 planes (video composited on the CPU).
+    tile_yuv: bool,
     /// Zeros to clear overlay blocks with (one block row).
     zeros: Option<wgpu::Buffer>,
     /// The multisampled tile target (`None` when tiles use one sample).
@@ -482,6 +499,7 @@ impl PreparedJob {
             route,
             route_runs,
             compose: false,
+            tile_yuv: false,
             zeros: None,
             msaa,
             tile_uniforms,
@@ -540,9 +558,11 @@ impl PreparedJob {
                 if self.cpu_sample
                     && view.angle == 0.0
                     && view.world_px >= level.world_px
-                    && tiles
-                        .iter()
-                        .all(|k| level.tiles.get(k).is_none_or(|t| t.pixels.is_some())) =>
+                    && tiles.iter().all(|k| {
+                        level.tiles.get(k).is_none_or(|t| {
+                            t.pixels.is_some() || (self.tile_yuv && t.yuv.is_some())
+                        })
+                    }) =>
             {
                 let wp = level.world_px;
                 let inv = wp / view.world_px;
@@ -584,6 +604,15 @@ impl PreparedJob {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
+        // Video frames composited on the CPU read the tiles' planes.
+        let mut planes = HashMap::new();
+        if self.tile_yuv {
+            for &k in &tiles {
+                if let Some(y) = self.yuv_tile(li, k)? {
+                    planes.insert(k, y);
+                }
+            }
+        }
         let level = &self.levels[li];
         let mut quads: Vec<(QuadInstance, &wgpu::BindGroup)> = Vec::new();
         let ocean = style
@@ -610,16 +639,10 @@ impl PreparedJob {
         };
         let mut recipe = None;
         let load = match (cpu_base, comp) {
-            (Some(base), _) if self.compose => {
+            (Some(base), _) if self.tile_yuv => {
                 // Only the overlays go through the GPU; the frame is built on
-                // the CPU when they are back (`ComposedFrame`).
-                let tiles = tiles
-                    .iter()
-                    .filter_map(|k| {
-                        let px = level.tiles.get(k).and_then(|t| t.pixels.clone());
-                        px.map(|p| (*k, p))
-                    })
-                    .collect();
+                // the CPU in I420 when they are back (`ComposedFrame`).
+                let tiles = std::mem::take(&mut planes);
                 recipe = Some(Recipe {
                     base,
                     grid,
@@ -944,6 +967,7 @@ impl PreparedJob {
         mut finish: impl FnMut(&mut Self, usize, u32) -> Result<()>,
     ) -> Result<()> {
         self.compose = compose;
+        self.tile_yuv = compose && self.tiles_on_cpu_only();
         let result = (|| {
             let n = self.frame_count();
             let mut pending: std::collections::VecDeque<usize> = Default::default();
@@ -966,6 +990,7 @@ impl PreparedJob {
             Ok(())
         })();
         self.compose = false;
+        self.tile_yuv = false;
         result
     }
 }

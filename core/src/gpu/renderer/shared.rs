@@ -2,6 +2,7 @@
 //! tessellated bands uploaded once, the imagery and relief rasters, fonts
 //! and the tile cache.
 
+use super::warmup::{decode_raster, BandJob, Decode, RasterJob, Tessellation};
 use super::*;
 
 pub(super) type BandSlot = Arc<Mutex<Option<Arc<GpuBand>>>>;
@@ -22,8 +23,15 @@ pub(crate) struct Shared {
     /// a band is built once even when jobs (or the background prefetch) ask for
     /// it concurrently.
     pub(super) bands: Mutex<HashMap<(usize, bool), BandSlot>>,
+    /// Tessellations started ahead ([`Warmup`](super::Warmup)), taken by the
+    /// first [`band_part`](Self::band_part) of their band.
+    pub(super) bands_ahead: Mutex<HashMap<(usize, bool), Tessellation>>,
     pub(super) imagery: Mutex<Option<Arc<GpuImage>>>,
     pub(super) relief: Mutex<Option<Arc<GpuImage>>>,
+    /// Raster decodes started ahead (relief: `true`), taken by [`raster`](Self::raster).
+    pub(super) rasters_ahead: Mutex<HashMap<bool, Decode>>,
+    /// The source is the bundled basemap.
+    pub(super) bundled: bool,
     pub(super) white: Arc<GpuImage>,
     pub(super) fonts: Arc<Fonts>,
     pub(super) tile_cache: Mutex<TileCache>,
@@ -52,6 +60,37 @@ impl Shared {
         self.band_part(index, true)
     }
 
+    /// Whether band part `key` is tessellated (or being tessellated).
+    pub(super) fn has_band(&self, key: (usize, bool)) -> bool {
+        let slot = self.bands.lock().unwrap().get(&key).cloned();
+        slot.is_some_and(|s| s.try_lock().map_or(true, |b| b.is_some()))
+    }
+
+    /// Whether the relief (`true`) or imagery raster is loaded (or loading).
+    pub(super) fn has_raster(&self, relief: bool) -> bool {
+        let slot = if relief { &self.relief } else { &self.imagery };
+        slot.try_lock().map_or(true, |r| r.is_some())
+    }
+
+    /// Takes over tessellations and raster decodes started ahead, except those
+    /// of parts already here (dropped; their threads finish on their own).
+    pub(super) fn adopt(&self, bands: Vec<BandJob>, rasters: Vec<RasterJob>) {
+        for (key, job) in bands {
+            let slot = self.bands.lock().unwrap().entry(key).or_default().clone();
+            let slot = slot.lock().unwrap();
+            if slot.is_none() {
+                self.bands_ahead.lock().unwrap().insert(key, job);
+            }
+        }
+        for (relief, job) in rasters {
+            let slot = if relief { &self.relief } else { &self.imagery };
+            let slot = slot.lock().unwrap();
+            if slot.is_none() {
+                self.rasters_ahead.lock().unwrap().insert(relief, job);
+            }
+        }
+    }
+
     pub(super) fn band_part(&self, index: usize, countries: bool) -> Result<Arc<GpuBand>> {
         let key = (index, countries);
         let slot = self.bands.lock().unwrap().entry(key).or_default().clone();
@@ -59,10 +98,13 @@ impl Shared {
         if let Some(b) = slot.as_ref() {
             return Ok(b.clone());
         }
-        let mut m = if countries {
-            self.source.countries(index)?
-        } else {
-            self.source.band(index)?
+        let ahead = self.bands_ahead.lock().unwrap().remove(&key);
+        let mut m = match ahead {
+            Some(job) => job
+                .join()
+                .map_err(|_| Error::RenderFailed(format!("tessellating band {index} failed")))??,
+            None if countries => self.source.countries(index)?,
+            None => self.source.band(index)?,
         };
         let d = &self.ctx.device;
         let vb = wgpu::BufferUsages::VERTEX;
@@ -129,11 +171,16 @@ impl Shared {
             return Ok(img.clone());
         }
         let max = self.ctx.limits.max_texture_dimension_2d.min(8192);
-        let img = if relief {
-            CpuImage::load(&self.source.relief_path()?, 1, max.min(5400))?
-        } else {
-            CpuImage::load(&self.source.imagery_path()?, 4, max)?
+        let ahead = self.rasters_ahead.lock().unwrap().remove(&relief);
+        let mut img = match ahead {
+            Some(job) => job
+                .join()
+                .map_err(|_| Error::RenderFailed("decoding a raster failed".into()))??,
+            None => decode_raster(&*self.source, relief, max)?,
         };
+        while img.width > max || img.height > max {
+            img = img.half();
+        }
         let gpu = Arc::new(GpuImage::upload(
             &self.ctx,
             &img,

@@ -253,6 +253,7 @@ impl PreparedJob {
                     Tile {
                         gpu,
                         pixels: None,
+                        yuv: None,
                         bytes: tex_bytes as usize,
                     },
                 ));
@@ -275,7 +276,16 @@ impl PreparedJob {
                         .map_err(|e| Error::RenderFailed(format!("readback failed: {e}")))?;
                     let n = tile_tex as usize;
                     let (row, per) = (readback_row as usize, readback_per as usize);
-                    for (i, (_, _, t)) in made.iter_mut().enumerate() {
+                    // Video frames composited on the CPU read planes only.
+                    let planes = self.tile_yuv && cpu_only;
+                    for (i, (li, _, t)) in made.iter_mut().enumerate() {
+                        if planes {
+                            let all = self.is_copy_level(*li);
+                            let yuv = YuvTile::from_rgba(&data[per * i..], row, n, all)?;
+                            t.bytes += yuv.bytes();
+                            t.yuv = Some(Arc::new(yuv));
+                            continue;
+                        }
                         let mut px = vec![0u32; n * n];
                         for y in 0..n {
                             let src = &data[per * i + row * y..][..n * 4];

@@ -9,7 +9,7 @@ pub(super) const TILE_BATCH: usize = 16;
 /// Frames whose tiles `prepare` renders; later tiles are rendered while
 /// frames stream, [`LOOKAHEAD`] frames ahead of their first use, at most
 /// [`PREFETCH`] a frame (`GEORENDER_EAGER_TILES=1` renders all in `prepare`).
-pub(super) const SETUP_FRAMES: u32 = 8;
+pub(super) const SETUP_FRAMES: u32 = 1;
 /// (For tiles up to 512 pixels; larger tiles are rendered proportionally
 /// later, which bounds the memory tiles waiting for their frame take at 4K.)
 pub(super) const LOOKAHEAD: u32 = 45;
@@ -94,7 +94,9 @@ pub(super) struct Tile {
     pub(super) gpu: Option<(wgpu::Texture, wgpu::BindGroup)>,
     /// The tile's pixels in memory, for the CPU composite paths (software GPUs).
     pub(super) pixels: Option<TilePixels>,
-    /// Memory held (texture and pixels).
+    /// The tile as I420 planes, for video frames composited on the CPU.
+    pub(super) yuv: Option<Arc<YuvTile>>,
+    /// Memory held (texture, pixels and planes).
     pub(super) bytes: usize,
 }
 
@@ -111,6 +113,43 @@ pub(super) enum Composite {
     Copy(usize, [i64; 2]),
     /// Sample tiles of level `0`.
     Sampled(usize),
+}
+
+/// Zooms the camera holds for two or more consecutive frames (without
+/// rotation): each gets a level of its own, composited by copying tiles.
+pub(super) fn copy_zooms(states: &[FrameState]) -> Vec<f64> {
+    let mut zooms: Vec<f64> = Vec::new();
+    for pair in states.windows(2) {
+        let (a, b) = (pair[0].camera, pair[1].camera);
+        if a.zoom == b.zoom && b.bearing_deg == 0.0 && !zooms.contains(&b.zoom) {
+            zooms.push(b.zoom);
+        }
+    }
+    zooms
+}
+
+/// The zoom of the level a frame with camera `cam` is drawn from: a held zoom
+/// (`copy_zooms`) within one [`SAMPLED_STEP`] at or below the camera's, else
+/// the closest multiple of the step at or below it. Magnifying by at most
+/// 2^SAMPLED_STEP keeps each level's footprint within one frame, which makes
+/// the tile cache several times smaller than minifying from above.
+pub(super) fn level_zoom(copy_zooms: &[f64], cam: &Camera) -> f64 {
+    if cam.bearing_deg == 0.0 {
+        if let Some(&z) = copy_zooms.iter().find(|&&z| (z - cam.zoom).abs() < 1e-9) {
+            return z;
+        }
+    }
+    let z = cam.zoom;
+    let held = copy_zooms
+        .iter()
+        .copied()
+        .filter(|&c| c <= z && c > z - SAMPLED_STEP)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if held.is_finite() {
+        held
+    } else {
+        ((z / SAMPLED_STEP) + 1e-9).floor() * SAMPLED_STEP
+    }
 }
 
 impl PreparedJob {
@@ -154,22 +193,7 @@ impl PreparedJob {
                 return (View::new(&snapped, w, h), Composite::Copy(li, tl));
             }
         }
-        // Sample the closest level at or below the zoom: magnifying by at most
-        // 2^SAMPLED_STEP keeps each level's footprint within one frame, which makes
-        // the tile cache several times smaller than minifying from above.
-        let z = cam.zoom;
-        let held = self
-            .copy_zooms
-            .iter()
-            .copied()
-            .filter(|&c| c <= z && c > z - SAMPLED_STEP)
-            .fold(f64::NEG_INFINITY, f64::max);
-        let lz = if held.is_finite() {
-            held
-        } else {
-            ((z / SAMPLED_STEP) + 1e-9).floor() * SAMPLED_STEP
-        };
-        let li = self.level_index(lz);
+        let li = self.level_index(level_zoom(&self.copy_zooms, &cam));
         (View::new(&cam, w, h), Composite::Sampled(li))
     }
 
@@ -218,15 +242,7 @@ impl PreparedJob {
         let states: Vec<FrameState> = (0..n)
             .map(|i| self.state(self.spec.frame_time(i)))
             .collect();
-        // Zooms held for two or more consecutive frames get their own level.
-        let mut copy_zooms: Vec<f64> = Vec::new();
-        for pair in states.windows(2) {
-            let (a, b) = (pair[0].camera, pair[1].camera);
-            if a.zoom == b.zoom && b.bearing_deg == 0.0 && !copy_zooms.contains(&b.zoom) {
-                copy_zooms.push(b.zoom);
-            }
-        }
-        self.copy_zooms = copy_zooms;
+        self.copy_zooms = copy_zooms(&states);
         self.rotates = states.iter().any(|s| s.camera.bearing_deg != 0.0);
         let trace = std::env::var_os("GEORENDER_TRACE").is_some();
         let t0 = std::time::Instant::now();
@@ -256,22 +272,11 @@ impl PreparedJob {
             }
         }
         later.reverse();
-        // Tessellate the bands of later levels in the background meanwhile.
         let now: HashSet<usize> = needed.iter().map(|n| self.levels[n.0].band).collect();
         let mut soon: Vec<usize> = later.iter().map(|l| self.levels[l.1].band).collect();
         soon.sort_unstable();
         soon.dedup();
-        for b in soon.into_iter().filter(|b| !now.contains(b)) {
-            let shared = self.shared.clone();
-            let countries = self.spec.style.country_fills;
-            std::thread::spawn(move || {
-                shared.band(b)?;
-                if countries {
-                    shared.countries(b)?;
-                }
-                Ok::<_, Error>(())
-            });
-        }
+        soon.retain(|b| !now.contains(b));
         self.pending = later;
         if trace {
             // Tessellate (or fetch) every band first so the tile timing below is pure GPU.
@@ -295,6 +300,19 @@ impl PreparedJob {
         }
         let t1 = std::time::Instant::now();
         self.render_tiles(&needed)?;
+        // Tessellate the bands of later levels in the background, once the
+        // first frames' tiles are on their way.
+        for b in soon {
+            let shared = self.shared.clone();
+            let countries = self.spec.style.country_fills;
+            std::thread::spawn(move || {
+                shared.band(b)?;
+                if countries {
+                    shared.countries(b)?;
+                }
+                Ok::<_, Error>(())
+            });
+        }
         if trace {
             self.shared
                 .ctx
@@ -337,16 +355,68 @@ impl PreparedJob {
         let hit = self.shared.tile_cache.lock().unwrap().get(&k);
         match hit {
             // A tile must have what this job composites from, else redraw it.
-            Some(t)
-                if (t.pixels.is_some() || !self.cpu_sample)
-                    && (t.gpu.is_some() || !self.tiles_on_cpu_only()) =>
-            {
+            Some(t) if self.usable(li, &t) => {
                 self.levels[li].tiles.insert(key, t);
                 self.stats.tiles_cached += 1;
                 true
             }
             _ => false,
         }
+    }
+
+    /// Whether frames are copied from level `li` (its zoom is held).
+    pub(super) fn is_copy_level(&self, li: usize) -> bool {
+        self.copy_zooms.contains(&self.levels[li].zoom)
+    }
+
+    /// Whether tile `t` of level `li` has what this job composites from: a
+    /// texture for the GPU composite, pixels for the CPU one, planes (or pixels
+    /// to make them from) for video frames composited on the CPU.
+    pub(super) fn usable(&self, li: usize, t: &Tile) -> bool {
+        if !self.tiles_on_cpu_only() {
+            return t.gpu.is_some() && (t.pixels.is_some() || !self.cpu_sample);
+        }
+        if self.tile_yuv {
+            let phases = |y: &Arc<YuvTile>| y.all_phases() || !self.is_copy_level(li);
+            t.pixels.is_some() || t.yuv.as_ref().is_some_and(phases)
+        } else {
+            t.pixels.is_some()
+        }
+    }
+
+    /// The planes of tile `key` of level `li` (present and [usable](Self::usable)),
+    /// made from its pixels on first use; the tile then keeps only the planes.
+    pub(super) fn yuv_tile(&mut self, li: usize, key: (i64, i64)) -> Result<Option<Arc<YuvTile>>> {
+        let Some(t) = self.levels[li].tiles.get(&key) else {
+            return Ok(None);
+        };
+        if let Some(y) = &t.yuv {
+            return Ok(Some(y.clone()));
+        }
+        let Some(px) = &t.pixels else {
+            return Ok(None);
+        };
+        let n = self.tile_tex as usize;
+        let yuv = Arc::new(YuvTile::from_rgba(
+            bytemuck::cast_slice(px),
+            n * 4,
+            n,
+            self.is_copy_level(li),
+        )?);
+        let tile = Arc::new(Tile {
+            gpu: None,
+            pixels: None,
+            bytes: yuv.bytes(),
+            yuv: Some(yuv.clone()),
+        });
+        let k = self.tile_key(li, key);
+        self.shared
+            .tile_cache
+            .lock()
+            .unwrap()
+            .insert(k, tile.clone());
+        self.levels[li].tiles.insert(key, tile);
+        Ok(Some(yuv))
     }
 
     /// Renders the tiles of level `li` frame `frame` covers that are not
@@ -358,6 +428,21 @@ impl PreparedJob {
         li: usize,
         tiles: &[(i64, i64)],
     ) -> Result<()> {
+        // Tiles made for another composite (e.g. planes for video, when RGBA
+        // frames are wanted now) are drawn again.
+        let unusable: Vec<(i64, i64)> = tiles
+            .iter()
+            .filter(|k| {
+                self.levels[li]
+                    .tiles
+                    .get(k)
+                    .is_some_and(|t| !self.usable(li, t))
+            })
+            .copied()
+            .collect();
+        for k in &unusable {
+            self.levels[li].tiles.remove(k);
+        }
         let mut missing: Vec<_> = tiles
             .iter()
             .filter(|k| !self.levels[li].tiles.contains_key(k))

@@ -82,7 +82,7 @@ const CULLED: vec4<f32> = vec4<f32>(2.0, 2.0, 0.0, 1.0);
 
 struct FillOut {
     @builtin(position) pos: vec4<f32>,
-    @location(0) merc: vec2<f32>,
+    @location(0) @interpolate(linear) merc: vec2<f32>,
     @location(1) @interpolate(flat) cls: u32,
     @location(2) @interpolate(flat) fade: f32,
 };
@@ -114,7 +114,7 @@ fn fs_fill(in: FillOut) -> @location(0) vec4<f32> {
 struct LineOut {
     @builtin(position) pos: vec4<f32>,
     // Signed distance from the centre line in pixels.
-    @location(0) dist: f32,
+    @location(0) @interpolate(linear) dist: f32,
     @location(1) @interpolate(flat) cls: u32,
     @location(2) @interpolate(flat) fade: f32,
 };
@@ -164,7 +164,7 @@ fn fs_line(in: LineOut) -> @location(0) vec4<f32> {
 
 struct ImgOut {
     @builtin(position) pos: vec4<f32>,
-    @location(0) merc: vec2<f32>,
+    @location(0) @interpolate(linear) merc: vec2<f32>,
 };
 
 @vertex

@@ -11,7 +11,7 @@ struct QuadIn {
 
 struct QuadOut {
     @builtin(position) pos: vec4<f32>,
-    @location(0) uv: vec2<f32>,
+    @location(0) @interpolate(linear) uv: vec2<f32>,
 };
 
 @group(0) @binding(0) var tex: texture_2d<f32>;

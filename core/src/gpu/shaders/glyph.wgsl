@@ -18,11 +18,12 @@ struct GlyphIn {
     @location(3) halo: vec4<f32>,
 };
 
+// Colours are per glyph (flat); the texel varies linearly (w = 1).
 struct Out {
     @builtin(position) pos: vec4<f32>,
-    @location(0) texel: vec2<f32>,
-    @location(1) color: vec4<f32>,
-    @location(2) halo: vec4<f32>,
+    @location(0) @interpolate(linear) texel: vec2<f32>,
+    @location(1) @interpolate(flat) color: vec4<f32>,
+    @location(2) @interpolate(flat) halo: vec4<f32>,
 };
 
 @vertex

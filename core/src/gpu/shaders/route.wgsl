@@ -31,10 +31,11 @@ struct Route {
 
 @group(0) @binding(0) var<uniform> route: Route;
 
+// Screen space (w = 1): linear interpolation, no perspective divide.
 struct Out {
     @builtin(position) pos: vec4<f32>,
-    @location(0) dist: f32,
-    @location(1) km: f32,
+    @location(0) @interpolate(linear) dist: f32,
+    @location(1) @interpolate(linear) km: f32,
 };
 
 @vertex

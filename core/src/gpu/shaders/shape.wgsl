@@ -23,13 +23,16 @@ struct ShapeIn {
     @location(5) kind: u32,
 };
 
+// Only `local` varies over a shape; the rest is per instance (flat). Screen
+// space has w = 1, so linear interpolation is exact and skips the perspective
+// divide a software rasteriser would do per pixel.
 struct Out {
     @builtin(position) pos: vec4<f32>,
-    @location(0) local: vec2<f32>,
-    @location(1) half: vec2<f32>,
-    @location(2) params: vec4<f32>,
-    @location(3) fill: vec4<f32>,
-    @location(4) stroke: vec4<f32>,
+    @location(0) @interpolate(linear) local: vec2<f32>,
+    @location(1) @interpolate(flat) half: vec2<f32>,
+    @location(2) @interpolate(flat) params: vec4<f32>,
+    @location(3) @interpolate(flat) fill: vec4<f32>,
+    @location(4) @interpolate(flat) stroke: vec4<f32>,
     @location(5) @interpolate(flat) kind: u32,
 };
 

@@ -286,3 +286,64 @@ fn tiles_are_shared_by_jobs_and_redrawn_for_another_composite() {
         .unwrap();
     assert!(p.render_frame(0.5).unwrap().rgba == fresh.rgba);
 }
+
+#[test]
+fn detailed_band_in_sectors_draws_the_same_map() {
+    use georender::gpu::{AssetBasemap, BasemapSource, GpuContext, Renderer};
+    use georender::scene::basemap::{BandMeshes, Sector};
+    use std::sync::Arc;
+    /// The bundled basemap tessellated whole, as before sectors.
+    struct Whole;
+    impl BasemapSource for Whole {
+        fn band_for_zoom(&self, zoom: f64) -> usize {
+            AssetBasemap.band_for_zoom(zoom)
+        }
+        fn band(&self, index: usize, _: Sector) -> georender::Result<BandMeshes> {
+            AssetBasemap.band(index, Sector::WORLD)
+        }
+        fn countries(&self, index: usize, _: Sector) -> georender::Result<BandMeshes> {
+            AssetBasemap.countries(index, Sector::WORLD)
+        }
+        fn imagery_path(&self) -> georender::Result<std::path::PathBuf> {
+            AssetBasemap.imagery_path()
+        }
+        fn relief_path(&self) -> georender::Result<std::path::PathBuf> {
+            AssetBasemap.relief_path()
+        }
+    }
+    // Around 45°E 22°N, where four sectors of the detailed band meet.
+    let job = georender::job::parse_job(
+        &json!({
+            "waypoints": [{"lat": 20.5, "lng": 43.5}, {"lat": 23.5, "lng": 46.5}],
+            "transport": "plane", "style": "geopolitics",
+            "resolution": "640x360", "duration": 2, "fps": 24
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let route = plan(&job);
+    let render = |r: &Renderer| {
+        let mut p = r.prepare(&job, &route).unwrap();
+        let frames: Vec<_> = [0.0, 1.0, 2.0]
+            .iter()
+            .map(|&t| p.render_frame(t).unwrap())
+            .collect();
+        (frames, p.stats.levels)
+    };
+    let (sectors, _) = render(&Renderer::new().unwrap());
+    let whole = Renderer::with_source(GpuContext::new().unwrap(), Arc::new(Whole)).unwrap();
+    let (expected, levels) = render(&whole);
+    assert!(levels > 0);
+    for (i, (a, b)) in sectors.iter().zip(&expected).enumerate() {
+        let off = a
+            .rgba
+            .iter()
+            .zip(&b.rgba)
+            .filter(|(x, y)| (**x as i32 - **y as i32).abs() > 24)
+            .count();
+        assert!(
+            off * 1000 <= a.rgba.len(),
+            "frame {i}: {off} bytes differ between sectors and the whole band"
+        );
+    }
+}

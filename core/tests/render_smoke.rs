@@ -2,7 +2,7 @@
 
 use georender::geo::{mercator, LatLng};
 use georender::gpu::{BasemapSource, GpuContext, Renderer};
-use georender::scene::basemap::{BandBuilder, BandMeshes};
+use georender::scene::basemap::{BandBuilder, BandMeshes, Sector};
 use georender::scene::hud::{Corner, HudSpec, StatsSpec, Units};
 use georender::scene::labels::{LabelSet, WaypointLabel};
 use georender::scene::{Camera, FrameState, Marker, SceneSpec, Vehicle, VehicleState};
@@ -24,7 +24,7 @@ impl BasemapSource for Synthetic {
     fn band_for_zoom(&self, _zoom: f64) -> usize {
         0
     }
-    fn band(&self, _index: usize) -> georender::Result<BandMeshes> {
+    fn band(&self, _index: usize, _sector: Sector) -> georender::Result<BandMeshes> {
         let a = square(-20.0, -30.0, 40.0, 40.0);
         let hole = square(0.0, 0.0, 10.0, 10.0);
         let b = square(60.0, -10.0, 120.0, 50.0);
@@ -227,7 +227,7 @@ fn look() {
 fn tessellation_time() {
     for b in 0..3 {
         let t0 = std::time::Instant::now();
-        let m = georender::scene::assets::band_meshes(b).unwrap();
+        let m = georender::scene::assets::band_meshes(b, Sector::WORLD).unwrap();
         eprintln!(
             "band {b}: {:.3}s fill {} tris, lines {} tris",
             t0.elapsed().as_secs_f64(),

@@ -26,7 +26,7 @@ pub use frame::{Frame, FrameView, RenderedFrame};
 pub use renderer::{BasemapSource, PreparedJob, RenderStats, Renderer, Warmup};
 
 use crate::error::Result;
-use crate::scene::basemap::BandMeshes;
+use crate::scene::basemap::{BandMeshes, Sector};
 use std::path::PathBuf;
 
 /// The bundled basemap of `assets/`.
@@ -38,12 +38,16 @@ impl BasemapSource for AssetBasemap {
         crate::scene::assets::band_for_zoom(zoom)
     }
 
-    fn band(&self, index: usize) -> Result<BandMeshes> {
-        crate::scene::assets::band_meshes(index)
+    fn sectors_per_side(&self, index: usize) -> u32 {
+        crate::scene::assets::sectors_per_side(index)
     }
 
-    fn countries(&self, index: usize) -> Result<BandMeshes> {
-        crate::scene::assets::country_meshes(index)
+    fn band(&self, index: usize, sector: Sector) -> Result<BandMeshes> {
+        crate::scene::assets::band_meshes(index, sector)
+    }
+
+    fn countries(&self, index: usize, sector: Sector) -> Result<BandMeshes> {
+        crate::scene::assets::country_meshes(index, sector)
     }
 
     fn imagery_path(&self) -> Result<PathBuf> {

@@ -146,11 +146,69 @@ fn bucket(indices: &mut [u32], range: Range<u32>, pos: impl Fn(u32) -> [f32; 2])
     Layer { cells }
 }
 
+/// A square of the Mercator world that a detailed band is tessellated in on
+/// demand (only where frames look): `per_side`² sectors tile the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sector {
+    pub x: u32,
+    pub y: u32,
+    pub per_side: u32,
+}
+
+impl Sector {
+    /// The whole world (bands not split into sectors).
+    pub const WORLD: Sector = Sector {
+        x: 0,
+        y: 0,
+        per_side: 1,
+    };
+
+    /// Mercator bounds `[x0, y0, x1, y1]`; `None` for the whole world.
+    pub fn bounds(&self) -> Option<[f64; 4]> {
+        (self.per_side > 1).then(|| {
+            let s = 1.0 / self.per_side as f64;
+            let (x, y) = (self.x as f64 * s, self.y as f64 * s);
+            [x, y, x + s, y + s]
+        })
+    }
+
+    /// The sectors of a `per_side` grid that Mercator `region` (whose x may
+    /// leave 0..1 for world copies) overlaps, each once.
+    pub fn covering(per_side: u32, region: [f64; 4]) -> Vec<Sector> {
+        if per_side <= 1 {
+            return vec![Sector::WORLD];
+        }
+        let n = per_side as i64;
+        let cell = |v: f64| (v * n as f64).floor() as i64;
+        let (x0, x1) = (cell(region[0]), cell(region[2]));
+        let (y0, y1) = (
+            cell(region[1]).clamp(0, n - 1),
+            cell(region[3]).clamp(0, n - 1),
+        );
+        let mut out = Vec::new();
+        for y in y0..=y1 {
+            for x in x0..=x1.min(x0 + n - 1) {
+                let s = Sector {
+                    x: x.rem_euclid(n) as u32,
+                    y: y as u32,
+                    per_side,
+                };
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Builds [`BandMeshes`] layer by layer.
 pub struct BandBuilder {
     meshes: BandMeshes,
     ranges: [Range<u32>; 7],
     tess: FillTessellator,
+    /// Only what lies in this Mercator rectangle is built.
+    clip: Option<[f64; 4]>,
     /// Polygons lyon rejected (skipped).
     pub rejected: usize,
 }
@@ -172,7 +230,17 @@ impl BandBuilder {
             },
             ranges: Default::default(),
             tess: FillTessellator::new(),
+            clip: None,
             rejected: 0,
+        }
+    }
+
+    /// An empty band that keeps only what lies in `sector` (polygons and
+    /// lines cut at its edges, so neighbouring sectors meet exactly).
+    pub fn in_sector(sector: Sector) -> Self {
+        BandBuilder {
+            clip: sector.bounds(),
+            ..Self::new()
         }
     }
 
@@ -183,7 +251,13 @@ impl BandBuilder {
     {
         let start = self.meshes.fill.indices.len() as u32;
         for (class, rings) in polygons {
-            if !fill_polygon_tiled(&mut self.meshes.fill, &mut self.tess, rings, class) {
+            if !fill_polygon_tiled(
+                &mut self.meshes.fill,
+                &mut self.tess,
+                rings,
+                class,
+                self.clip,
+            ) {
                 self.rejected += 1;
             }
         }
@@ -197,7 +271,7 @@ impl BandBuilder {
     ) -> Range<u32> {
         let start = self.meshes.lines.indices.len() as u32;
         for l in lines {
-            stroke_lnglat(&mut self.meshes.lines, l, class);
+            stroke_lnglat(&mut self.meshes.lines, l, class, self.clip);
         }
         start..self.meshes.lines.indices.len() as u32
     }
@@ -235,7 +309,7 @@ impl BandBuilder {
         for (rings, &class) in polygons.iter().zip(&classes) {
             for r in rings.iter().filter(|r| r.len() >= 3) {
                 let closed: Vec<[f32; 2]> = r.iter().chain(&r[..1]).copied().collect();
-                stroke_lnglat(&mut self.meshes.lines, &closed, class);
+                stroke_lnglat(&mut self.meshes.lines, &closed, class, self.clip);
             }
         }
         self.ranges[6] = start..self.meshes.lines.indices.len() as u32;

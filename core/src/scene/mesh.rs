@@ -191,6 +191,82 @@ fn clip_ring(ring: &[[f64; 2]], axis: usize, at: f64, keep_below: bool) -> Vec<[
     out
 }
 
+/// The parts of `rings` inside the rectangle `rect` (`[x0, y0, x1, y1]`).
+/// Rings wholly inside are kept as they are, wholly outside dropped; holes of
+/// a dropped outer ring lie outside too.
+pub fn clip_rings(rings: Vec<Vec<[f64; 2]>>, rect: [f64; 4]) -> Vec<Vec<[f64; 2]>> {
+    rings
+        .into_iter()
+        .filter_map(|ring| {
+            let b = ring_bounds(&ring);
+            if b[0] >= rect[0] && b[1] >= rect[1] && b[2] <= rect[2] && b[3] <= rect[3] {
+                return Some(ring);
+            }
+            if b[2] <= rect[0] || b[3] <= rect[1] || b[0] >= rect[2] || b[1] >= rect[3] {
+                return None;
+            }
+            let mut r = ring;
+            for (axis, at, keep_below) in [
+                (0, rect[0], false),
+                (0, rect[2], true),
+                (1, rect[1], false),
+                (1, rect[3], true),
+            ] {
+                r = clip_ring(&r, axis, at, keep_below);
+                if r.len() < 3 {
+                    return None;
+                }
+            }
+            Some(r)
+        })
+        .collect()
+}
+
+/// The runs of a polyline inside the rectangle `rect` (`[x0, y0, x1, y1]`),
+/// cut where it crosses the edges (as [`clip_ring`] cuts, so that the parts
+/// on either side of a shared edge meet exactly).
+pub fn clip_polyline(points: &[[f64; 2]], rect: [f64; 4]) -> Vec<Vec<[f64; 2]>> {
+    let mut lines = vec![points.to_vec()];
+    for (axis, at, keep_below) in [
+        (0, rect[0], false),
+        (0, rect[2], true),
+        (1, rect[1], false),
+        (1, rect[3], true),
+    ] {
+        let inside = |p: &[f64; 2]| {
+            if keep_below {
+                p[axis] <= at
+            } else {
+                p[axis] >= at
+            }
+        };
+        let mut out = Vec::new();
+        for line in lines {
+            let mut run: Vec<[f64; 2]> = Vec::new();
+            for (i, &b) in line.iter().enumerate() {
+                if i > 0 {
+                    let a = line[i - 1];
+                    if inside(&a) != inside(&b) {
+                        let t = (at - a[axis]) / (b[axis] - a[axis]);
+                        let mut q = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+                        q[axis] = at;
+                        run.push(q);
+                        if !inside(&b) {
+                            out.push(std::mem::take(&mut run));
+                        }
+                    }
+                }
+                if inside(&b) {
+                    run.push(b);
+                }
+            }
+            out.push(run);
+        }
+        lines = out.into_iter().filter(|l| l.len() >= 2).collect();
+    }
+    lines
+}
+
 fn ring_bounds(ring: &[[f64; 2]]) -> [f64; 4] {
     let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
     for p in ring {
@@ -242,13 +318,15 @@ fn split_piece(rings: Vec<Vec<[f64; 2]>>, bounds: [f64; 4], out: &mut Vec<Vec<Ve
 /// binary grid, so no triangle spans more than a small cell (long slivers are
 /// slow to rasterise and defeat per-tile culling). Returns false if lyon
 /// rejected a piece.
+/// With `clip` (Mercator `[x0, y0, x1, y1]`), only the part inside it.
 pub fn fill_polygon_tiled<'a>(
     mesh: &mut Mesh<FillVertex>,
     tess: &mut FillTessellator,
     rings: impl IntoIterator<Item = &'a [[f32; 2]]>,
     class: u32,
+    clip: Option<[f64; 4]>,
 ) -> bool {
-    let rings: Vec<Vec<[f64; 2]>> = rings
+    let mut rings: Vec<Vec<[f64; 2]>> = rings
         .into_iter()
         .filter(|r| r.len() >= 3)
         .map(|r| {
@@ -257,6 +335,9 @@ pub fn fill_polygon_tiled<'a>(
                 .collect()
         })
         .collect();
+    if let Some(rect) = clip {
+        rings = clip_rings(rings, rect);
+    }
     if rings.is_empty() {
         return true;
     }
@@ -349,8 +430,14 @@ pub fn stroke_polyline(
     }
 }
 
-/// Strokes a lng/lat line, projecting to Mercator, with a constant class.
-pub fn stroke_lnglat(mesh: &mut Mesh<LineVertex>, line: &[[f32; 2]], class: u32) {
+/// Strokes a lng/lat line, projecting to Mercator, with a constant class; with
+/// `clip` (Mercator `[x0, y0, x1, y1]`), only its runs inside it.
+pub fn stroke_lnglat(
+    mesh: &mut Mesh<LineVertex>,
+    line: &[[f32; 2]],
+    class: u32,
+    clip: Option<[f64; 4]>,
+) {
     let pts: Vec<[f64; 2]> = line
         .iter()
         .map(|p| mercator(LatLng::new(p[1] as f64, p[0] as f64)))
@@ -359,7 +446,26 @@ pub fn stroke_lnglat(mesh: &mut Mesh<LineVertex>, line: &[[f32; 2]], class: u32)
     let mut start = 0;
     for i in 1..=pts.len() {
         if i == pts.len() || (pts[i][0] - pts[i - 1][0]).abs() > 0.5 {
-            stroke_polyline(mesh, &pts[start..i], [0.0, 0.0], |_| class);
+            let part = &pts[start..i];
+            match clip {
+                None => stroke_polyline(mesh, part, [0.0, 0.0], |_| class),
+                Some(rect) => {
+                    let b = ring_bounds(part);
+                    if b[2] < rect[0] || b[3] < rect[1] || b[0] > rect[2] || b[1] > rect[3] {
+                        // Wholly outside.
+                    } else if b[0] >= rect[0]
+                        && b[1] >= rect[1]
+                        && b[2] <= rect[2]
+                        && b[3] <= rect[3]
+                    {
+                        stroke_polyline(mesh, part, [0.0, 0.0], |_| class);
+                    } else {
+                        for run in clip_polyline(part, rect) {
+                            stroke_polyline(mesh, &run, [0.0, 0.0], |_| class);
+                        }
+                    }
+                }
+            }
             start = i;
         }
     }

@@ -38,7 +38,9 @@ use super::images::{CpuImage, GpuImage};
 use super::pipelines::{FrameUniform, Pipelines, QuadInstance, RouteUniform, TileUniform, FORMAT};
 use super::planes::YuvTile;
 use crate::error::{Error, Result};
-use crate::scene::basemap::{BandMeshes, Layer, CLASS_LAKE, LINE_BORDER, LINE_COAST, LINE_LANE};
+use crate::scene::basemap::{
+    BandMeshes, Layer, Sector, CLASS_LAKE, LINE_BORDER, LINE_COAST, LINE_LANE,
+};
 use crate::scene::mesh::{stroke_polyline, LineVertex, Mesh};
 use crate::scene::text::{Fonts, GlyphAtlas};
 use crate::scene::{
@@ -59,7 +61,7 @@ mod tiles;
 mod warmup;
 
 use overlays::{clear_blocks, route_runs, GpuRoute};
-use shared::{buffer, Shared};
+use shared::{buffer, Part, Shared};
 use targets::{frame_texture, upload_frame, GrowBuffer, Readback, Upload};
 use tile_pass::cleared;
 use tiles::{
@@ -76,11 +78,17 @@ pub const SAMPLED_STEP: f64 = 0.5;
 pub trait BasemapSource: Send + Sync {
     /// The detail band to use at a zoom level.
     fn band_for_zoom(&self, zoom: f64) -> usize;
-    /// The tessellated geometry of a band (called once per band per process).
-    fn band(&self, index: usize) -> Result<BandMeshes>;
-    /// The country polygons of a band (only its `fill` mesh and `countries`
-    /// layer), tessellated only for styles with country fills; none by default.
-    fn countries(&self, _index: usize) -> Result<BandMeshes> {
+    /// Sectors per side of the world band `index` is tessellated in (1: whole).
+    fn sectors_per_side(&self, _index: usize) -> u32 {
+        1
+    }
+    /// The tessellated geometry of a band in `sector` (called once per part
+    /// per renderer).
+    fn band(&self, index: usize, sector: Sector) -> Result<BandMeshes>;
+    /// The country polygons of a band in `sector` (only its `fill` mesh and
+    /// `countries` layer), tessellated only for styles with country fills;
+    /// none by default.
+    fn countries(&self, _index: usize, _sector: Sector) -> Result<BandMeshes> {
         Ok(BandMeshes::default())
     }
     /// The Blue Marble image (equirectangular).
@@ -342,14 +350,7 @@ impl PreparedJob {
                 },
             ],
         });
-        // Tiles about half the frame's longer side: small frames need small tiles.
-        let tile_tex: u32 = if spec.width.max(spec.height) <= 1280 {
-            256
-        } else if spec.width.max(spec.height) <= 2560 {
-            512
-        } else {
-            1024
-        };
+        let tile_tex = tiles::tile_tex_for(spec.width, spec.height);
         let tile = tile_tex as i64 - 2 * PAD;
         // Created on the first multisampled tile batch.
         let msaa = None;

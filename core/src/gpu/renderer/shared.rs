@@ -7,6 +7,15 @@ use super::*;
 
 pub(super) type BandSlot = Arc<Mutex<Option<Arc<GpuBand>>>>;
 
+/// What a band is tessellated in parts of: band index, country polygons (or
+/// the rest), sector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct Part {
+    pub band: usize,
+    pub countries: bool,
+    pub sector: Sector,
+}
+
 pub(super) struct GpuBand {
     pub(super) fill_vb: wgpu::Buffer,
     pub(super) fill_ib: wgpu::Buffer,
@@ -22,10 +31,10 @@ pub(crate) struct Shared {
     /// Tessellated bands (and their country polygons: `true`); one slot each so
     /// a band is built once even when jobs (or the background prefetch) ask for
     /// it concurrently.
-    pub(super) bands: Mutex<HashMap<(usize, bool), BandSlot>>,
+    pub(super) bands: Mutex<HashMap<Part, BandSlot>>,
     /// Tessellations started ahead ([`Warmup`](super::Warmup)), taken by the
     /// first [`band_part`](Self::band_part) of their band.
-    pub(super) bands_ahead: Mutex<HashMap<(usize, bool), Tessellation>>,
+    pub(super) bands_ahead: Mutex<HashMap<Part, Tessellation>>,
     pub(super) imagery: Mutex<Option<Arc<GpuImage>>>,
     pub(super) relief: Mutex<Option<Arc<GpuImage>>>,
     /// Raster decodes started ahead (relief: `true`), taken by [`raster`](Self::raster).
@@ -51,17 +60,8 @@ pub(super) fn buffer(
 }
 
 impl Shared {
-    pub(super) fn band(&self, index: usize) -> Result<Arc<GpuBand>> {
-        self.band_part(index, false)
-    }
-
-    /// The country polygons of band `index`.
-    pub(super) fn countries(&self, index: usize) -> Result<Arc<GpuBand>> {
-        self.band_part(index, true)
-    }
-
     /// Whether band part `key` is tessellated (or being tessellated).
-    pub(super) fn has_band(&self, key: (usize, bool)) -> bool {
+    pub(super) fn has_band(&self, key: Part) -> bool {
         let slot = self.bands.lock().unwrap().get(&key).cloned();
         slot.is_some_and(|s| s.try_lock().map_or(true, |b| b.is_some()))
     }
@@ -91,8 +91,12 @@ impl Shared {
         }
     }
 
-    pub(super) fn band_part(&self, index: usize, countries: bool) -> Result<Arc<GpuBand>> {
-        let key = (index, countries);
+    pub(super) fn band_part(&self, key: Part) -> Result<Arc<GpuBand>> {
+        let Part {
+            band: index,
+            countries,
+            sector,
+        } = key;
         let slot = self.bands.lock().unwrap().entry(key).or_default().clone();
         let mut slot = slot.lock().unwrap();
         if let Some(b) = slot.as_ref() {
@@ -103,8 +107,8 @@ impl Shared {
             Some(job) => job
                 .join()
                 .map_err(|_| Error::RenderFailed(format!("tessellating band {index} failed")))??,
-            None if countries => self.source.countries(index)?,
-            None => self.source.band(index)?,
+            None if countries => self.source.countries(index, sector)?,
+            None => self.source.band(index, sector)?,
         };
         let d = &self.ctx.device;
         let vb = wgpu::BufferUsages::VERTEX;

@@ -77,14 +77,20 @@ impl PreparedJob {
             });
             let mut made = Vec::new();
             for (slot, &(li, (tx, ty))) in chunk.iter().enumerate() {
+                // The band in every sector the tile may show (one part where
+                // the band is not split), and the country polygons where the
+                // style fills them.
+                let mut bands: Vec<Arc<GpuBand>> = Vec::new();
+                let mut countries: Vec<Arc<GpuBand>> = Vec::new();
+                for part in self.tile_parts(li, (tx, ty)) {
+                    let b = self.shared.band_part(part)?;
+                    if !part.countries {
+                        bands.push(b);
+                    } else if !b.m.countries.is_empty() {
+                        countries.push(b);
+                    }
+                }
                 let level = &self.levels[li];
-                let band = self.shared.band(level.band)?;
-                let countries = if style.country_fills && !style.imagery {
-                    Some(self.shared.countries(level.band)?)
-                } else {
-                    None
-                };
-                let countries = countries.filter(|c| !c.m.countries.is_empty());
                 let wp = level.world_px;
                 let origin_px = [(tx * tile - PAD) as f64, (ty * tile - PAD) as f64];
                 let origin = [origin_px[0] / wp, origin_px[1] / wp];
@@ -119,19 +125,20 @@ impl PreparedJob {
                     half_widths,
                 };
                 // Slot layout: one uniform per draw group (fills, lines) per tile.
-                let fill_copies = copies(match &countries {
-                    Some(c) => {
-                        let (a, b) = (band.m.fill.bounds, c.m.fill.bounds);
+                let union = |parts: &mut dyn Iterator<Item = [f32; 4]>| {
+                    parts.fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |a, b| {
                         [
                             a[0].min(b[0]),
                             a[1].min(b[1]),
                             a[2].max(b[2]),
                             a[3].max(b[3]),
                         ]
-                    }
-                    None => band.m.fill.bounds,
-                });
-                let line_copies = copies(band.m.lines.bounds);
+                    })
+                };
+                let fill_copies = copies(union(
+                    &mut bands.iter().chain(&countries).map(|b| b.m.fill.bounds),
+                ));
+                let line_copies = copies(union(&mut bands.iter().map(|b| b.m.lines.bounds)));
                 let base = (slot as u64) * TILE_UNIFORM_STRIDE;
                 u.first_copy = fill_copies.map_or(0.0, |c| c.0);
                 ctx.queue
@@ -168,40 +175,55 @@ impl PreparedJob {
                     } else if fill_copies.is_some() {
                         pass.set_pipeline(tp.fill(shaded));
                         pass.set_bind_group(0, &self.basemap_bind, &[fill_off]);
-                        let fill = |pass: &mut wgpu::RenderPass<'_>, b: &GpuBand| {
-                            pass.set_vertex_buffer(0, b.fill_vb.slice(..));
-                            pass.set_index_buffer(b.fill_ib.slice(..), wgpu::IndexFormat::Uint32);
-                        };
+                        // Layer by layer over the parts, so that layers stack
+                        // the same across sector edges.
+                        let fills =
+                            |pass: &mut wgpu::RenderPass<'_>,
+                             parts: &[Arc<GpuBand>],
+                             layer: fn(&BandMeshes) -> &Layer| {
+                                for b in parts {
+                                    pass.set_vertex_buffer(0, b.fill_vb.slice(..));
+                                    pass.set_index_buffer(
+                                        b.fill_ib.slice(..),
+                                        wgpu::IndexFormat::Uint32,
+                                    );
+                                    draw_layer(pass, layer(&b.m), &region, fill_copies, 0.0);
+                                }
+                            };
                         // Country polygons replace land where the style fills them.
-                        if let Some(c) = &countries {
-                            fill(&mut pass, c);
-                            draw_layer(&mut pass, &c.m.countries, &region, fill_copies, 0.0);
-                            fill(&mut pass, &band);
+                        if countries.is_empty() {
+                            fills(&mut pass, &bands, |m| &m.land);
                         } else {
-                            fill(&mut pass, &band);
-                            draw_layer(&mut pass, &band.m.land, &region, fill_copies, 0.0);
+                            fills(&mut pass, &countries, |m| &m.countries);
                         }
-                        draw_layer(&mut pass, &band.m.lakes, &region, fill_copies, 0.0);
+                        fills(&mut pass, &bands, |m| &m.lakes);
                     }
-                    if let (Some(vb), Some(ib), Some(_)) =
-                        (&band.line_vb, &band.line_ib, line_copies)
-                    {
+                    if line_copies.is_some() {
                         pass.set_pipeline(&tp.line);
                         pass.set_bind_group(0, &self.basemap_bind, &[line_off]);
-                        pass.set_vertex_buffer(0, vb.slice(..));
-                        pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
-                        let lc = line_copies;
+                        let mut layers: Vec<fn(&BandMeshes) -> &Layer> = Vec::new();
                         if !style.imagery && tp.samples == 1 {
-                            draw_layer(&mut pass, &band.m.lake_edges, &region, lc, line_margin);
+                            layers.push(|m| &m.lake_edges);
                         }
                         if style.sea_lanes.is_some() {
-                            draw_layer(&mut pass, &band.m.lanes, &region, lc, line_margin);
+                            layers.push(|m| &m.lanes);
                         }
                         if style.borders.is_some() {
-                            draw_layer(&mut pass, &band.m.borders, &region, lc, line_margin);
+                            layers.push(|m| &m.borders);
                         }
                         if style.coastline.is_some() {
-                            draw_layer(&mut pass, &band.m.coast, &region, lc, line_margin);
+                            layers.push(|m| &m.coast);
+                        }
+                        for layer in layers {
+                            for b in &bands {
+                                let (Some(vb), Some(ib)) = (&b.line_vb, &b.line_ib) else {
+                                    continue;
+                                };
+                                pass.set_vertex_buffer(0, vb.slice(..));
+                                pass.set_index_buffer(ib.slice(..), wgpu::IndexFormat::Uint32);
+                                let lc = line_copies;
+                                draw_layer(&mut pass, layer(&b.m), &region, lc, line_margin);
+                            }
                         }
                     }
                 }

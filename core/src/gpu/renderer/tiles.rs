@@ -115,6 +115,44 @@ pub(super) enum Composite {
     Sampled(usize),
 }
 
+/// Tile texture size for a frame: about half its longer side (small frames
+/// need small tiles).
+pub(super) fn tile_tex_for(width: u32, height: u32) -> u32 {
+    match width.max(height) {
+        0..=1280 => 256,
+        1281..=2560 => 512,
+        _ => 1024,
+    }
+}
+
+/// The band parts the tiles overlapping Mercator `region` of a level of band
+/// `band` draw: the band in every sector there (with the lines' overhang),
+/// and its country polygons where the style fills countries.
+pub(super) fn parts_for(
+    source: &dyn BasemapSource,
+    band: usize,
+    region: [f64; 4],
+    countries: bool,
+) -> Vec<Part> {
+    let sectors = Sector::covering(source.sectors_per_side(band), region);
+    let mut parts: Vec<Part> = sectors
+        .iter()
+        .map(|&sector| Part {
+            band,
+            countries: false,
+            sector,
+        })
+        .collect();
+    if countries {
+        parts.extend(sectors.into_iter().map(|sector| Part {
+            band,
+            countries: true,
+            sector,
+        }));
+    }
+    parts
+}
+
 /// Zooms the camera holds for two or more consecutive frames (without
 /// rotation): each gets a level of its own, composited by copying tiles.
 pub(super) fn copy_zooms(states: &[FrameState]) -> Vec<f64> {
@@ -272,20 +310,25 @@ impl PreparedJob {
             }
         }
         later.reverse();
-        let now: HashSet<usize> = needed.iter().map(|n| self.levels[n.0].band).collect();
-        let mut soon: Vec<usize> = later.iter().map(|l| self.levels[l.1].band).collect();
-        soon.sort_unstable();
-        soon.dedup();
-        soon.retain(|b| !now.contains(b));
+        // Parts of bands that only later tiles draw, soonest first.
+        let now: HashSet<Part> = needed
+            .iter()
+            .flat_map(|&(li, t)| self.tile_parts(li, t))
+            .collect();
+        let mut soon: Vec<Part> = Vec::new();
+        for &(_, li, t) in later.iter().rev() {
+            for part in self.tile_parts(li, t) {
+                if !now.contains(&part) && !soon.contains(&part) {
+                    soon.push(part);
+                }
+            }
+        }
         self.pending = later;
         if trace {
-            // Tessellate (or fetch) every band first so the tile timing below is pure GPU.
-            let bands: HashSet<usize> = self.levels.iter().map(|l| l.band).collect();
-            for b in bands {
-                self.shared.band(b)?;
-                if self.spec.style.country_fills {
-                    self.shared.countries(b)?;
-                }
+            // Tessellate (or fetch) the first tiles' parts first so the tile
+            // timing below is pure GPU.
+            for part in &now {
+                self.shared.band_part(*part)?;
             }
             eprintln!(
                 "[georender] plan + bands: {:.1} ms, {} tiles in {} levels {:?}",
@@ -300,19 +343,16 @@ impl PreparedJob {
         }
         let t1 = std::time::Instant::now();
         self.render_tiles(&needed)?;
-        // Tessellate the bands of later levels in the background, once the
-        // first frames' tiles are on their way.
-        for b in soon {
-            let shared = self.shared.clone();
-            let countries = self.spec.style.country_fills;
-            std::thread::spawn(move || {
-                shared.band(b)?;
-                if countries {
-                    shared.countries(b)?;
+        // Tessellate the parts of later tiles in the background, one after
+        // another, once the first frame's tiles are on their way.
+        let shared = self.shared.clone();
+        std::thread::spawn(move || {
+            for part in soon {
+                if shared.band_part(part).is_err() {
+                    break;
                 }
-                Ok::<_, Error>(())
-            });
-        }
+            }
+        });
         if trace {
             self.shared
                 .ctx
@@ -362,6 +402,42 @@ impl PreparedJob {
             }
             _ => false,
         }
+    }
+
+    /// Mercator bounds of tile `key`'s texture (gutters included) at level
+    /// `li`, grown by how far basemap lines may reach into it.
+    pub(super) fn tile_region(&self, li: usize, (tx, ty): (i64, i64)) -> [f64; 4] {
+        let wp = self.levels[li].world_px;
+        let margin = self.line_margin(wp);
+        let origin = [
+            (tx * self.tile - PAD) as f64 / wp,
+            (ty * self.tile - PAD) as f64 / wp,
+        ];
+        let span = self.tile_tex as f64 / wp;
+        [
+            origin[0] - margin,
+            origin[1] - margin,
+            origin[0] + span + margin,
+            origin[1] + span + margin,
+        ]
+    }
+
+    /// How far (Mercator) a basemap line's stroke may reach at `world_px`.
+    pub(super) fn line_margin(&self, world_px: f64) -> f64 {
+        (8.0 * self.spec.scale() as f64 + 4.0) / world_px
+    }
+
+    /// The band parts tile `key` of level `li` draws.
+    pub(super) fn tile_parts(&self, li: usize, key: (i64, i64)) -> Vec<Part> {
+        let style = self.spec.style;
+        let countries = style.country_fills && !style.imagery;
+        let region = self.tile_region(li, key);
+        parts_for(
+            &*self.shared.source,
+            self.levels[li].band,
+            region,
+            countries,
+        )
     }
 
     /// Whether frames are copied from level `li` (its zoom is held).

@@ -4,7 +4,8 @@
 //! threads, so that it overlaps opening the GPU (the first job of a process)
 //! and the rest of the job's setup; [`Renderer::prepare_warm`] takes it over.
 
-use super::tiles::{copy_zooms, level_zoom, SETUP_FRAMES};
+use super::shared::Part;
+use super::tiles::{copy_zooms, level_zoom, parts_for, tile_tex_for, SETUP_FRAMES};
 use super::*;
 use std::thread::JoinHandle;
 
@@ -12,8 +13,8 @@ use std::thread::JoinHandle;
 pub(super) type Tessellation = JoinHandle<Result<BandMeshes>>;
 /// A raster decode under way.
 pub(super) type Decode = JoinHandle<Result<CpuImage>>;
-/// A tessellation with its band index and part (country polygons or not).
-pub(super) type BandJob = ((usize, bool), Tessellation);
+/// A tessellation with the part it makes.
+pub(super) type BandJob = (Part, Tessellation);
 /// A decode with its raster (relief: `true`, or imagery).
 pub(super) type RasterJob = (bool, Decode);
 
@@ -72,32 +73,46 @@ impl Warmup {
                 Arc::new(super::super::AssetBasemap)
             }
         };
-        // The bands of the frames `prepare` draws tiles for, in order of use.
+        // The band parts of the frames `prepare` draws tiles for, in order of
+        // use: wherever such a frame's tiles (up to a tile beyond the frame)
+        // may reach.
         let n = spec.frame_count();
         let frames: Vec<FrameState> = (0..n).map(|i| states(spec.frame_time(i))).collect();
         let held = copy_zooms(&frames);
-        let mut parts: Vec<(usize, bool)> = Vec::new();
+        let (w, h) = (spec.width as f64, spec.height as f64);
+        let tile = tile_tex_for(spec.width, spec.height) as f64;
+        let countries = spec.style.country_fills && !spec.style.imagery;
+        let mut parts: Vec<Part> = Vec::new();
         for st in frames.iter().take(SETUP_FRAMES as usize) {
-            let band = source.band_for_zoom(level_zoom(&held, &st.camera));
-            parts.push((band, false));
-            if spec.style.country_fills {
-                parts.push((band, true));
-            }
+            let zoom = level_zoom(&held, &st.camera);
+            let wp = world_px(zoom, spec.height);
+            // Magnified levels show at most the frame; their tiles reach a
+            // tile (and a line's width) beyond it.
+            let reach = [(w / 2.0 + tile) / wp + 0.01, (h / 2.0 + tile) / wp + 0.01];
+            let c = st.camera.center;
+            let region = [
+                c[0] - reach[0],
+                c[1] - reach[1],
+                c[0] + reach[0],
+                c[1] + reach[1],
+            ];
+            let band = source.band_for_zoom(zoom);
+            parts.extend(parts_for(&*source, band, region, countries));
         }
         let mut seen = HashSet::new();
         parts.retain(|p| seen.insert(*p) && !shared.is_some_and(|s| s.has_band(*p)));
         let bands = parts
             .into_iter()
-            .map(|(index, countries)| {
+            .map(|part| {
                 let source = source.clone();
                 let job = std::thread::spawn(move || {
-                    if countries {
-                        source.countries(index)
+                    if part.countries {
+                        source.countries(part.band, part.sector)
                     } else {
-                        source.band(index)
+                        source.band(part.band, part.sector)
                     }
                 });
-                ((index, countries), job)
+                (part, job)
             })
             .collect();
         let mut rasters = Vec::new();

@@ -121,6 +121,67 @@ fn fill_and_imagery(
     [fill, imagery]
 }
 
+/// The shape pipelines: one for discs, rings and boxes, one per vehicle icon
+/// (built on first use), each with only its SDF (`ICON` in `shape.wgsl`).
+pub struct ShapePipelines {
+    shapes: wgpu::RenderPipeline,
+    icons: [OnceLock<wgpu::RenderPipeline>; 3],
+    device: wgpu::Device,
+    module: wgpu::ShaderModule,
+    layout: wgpu::PipelineLayout,
+}
+
+impl ShapePipelines {
+    /// The pipeline that draws shapes of `kind` (see `ShapeKind`).
+    pub fn for_kind(&self, kind: u32) -> &wgpu::RenderPipeline {
+        match kind {
+            0..=2 => &self.shapes,
+            k => {
+                let i = (k.min(5) - 3) as usize;
+                self.icons[i].get_or_init(|| {
+                    shape_pipeline(&self.device, &self.module, &self.layout, k.min(5))
+                })
+            }
+        }
+    }
+
+    /// Whether shapes of kinds `a` and `b` share a pipeline.
+    pub fn same(a: u32, b: u32) -> bool {
+        a.clamp(2, 5) == b.clamp(2, 5)
+    }
+}
+
+const SHAPE_ATTRS: [wgpu::VertexAttribute; 6] = wgpu::vertex_attr_array![
+    0 => Float32x2, 1 => Float32x2, 2 => Float32x4, 3 => Float32x4, 4 => Float32x4, 5 => Uint32
+];
+
+fn shape_pipeline(
+    device: &wgpu::Device,
+    module: &wgpu::ShaderModule,
+    layout: &wgpu::PipelineLayout,
+    icon: u32,
+) -> wgpu::RenderPipeline {
+    pipeline(
+        device,
+        PipeDesc {
+            label: "shape",
+            module,
+            vs: "vs_shape",
+            fs: "fs_shape",
+            layout,
+            buffers: &[vlayout(
+                std::mem::size_of::<ShapeInstance>(),
+                &SHAPE_ATTRS,
+                wgpu::VertexStepMode::Instance,
+            )],
+            topology: wgpu::PrimitiveTopology::TriangleStrip,
+            samples: 1,
+            blend: true,
+            constants: &[("ICON", icon as f64)],
+        },
+    )
+}
+
 /// WGSL sources, validated by `tests/render_shaders.rs`.
 pub mod shaders {
     pub const BASEMAP: &str = include_str!("shaders/basemap.wgsl");
@@ -199,7 +260,8 @@ pub struct Pipelines {
     pub quad: wgpu::RenderPipeline,
     pub route: wgpu::RenderPipeline,
     pub glyph: wgpu::RenderPipeline,
-    pub shape: wgpu::RenderPipeline,
+    /// Discs, rings, boxes and vehicle icons.
+    pub shapes: ShapePipelines,
     pub linear: wgpu::Sampler,
     /// Bilinear, clamped, no mips: the sampler of cached tiles.
     pub tile_sampler: wgpu::Sampler,
@@ -380,15 +442,11 @@ impl Pipelines {
         let glyph_attrs = wgpu::vertex_attr_array![
             0 => Float32x4, 1 => Float32x2, 2 => Float32x4, 3 => Float32x4
         ];
-        let shape_attrs = wgpu::vertex_attr_array![
-            0 => Float32x2, 1 => Float32x2, 2 => Float32x4, 3 => Float32x4, 4 => Float32x4, 5 => Uint32
-        ];
         let vertex = |stride: usize, attrs| vlayout(stride, attrs, wgpu::VertexStepMode::Vertex);
         let instance =
             |stride: usize, attrs| vlayout(stride, attrs, wgpu::VertexStepMode::Instance);
         let (line_attrs, route_attrs) = (&line_attrs[..], &route_attrs[..]);
-        let (quad_attrs, glyph_attrs, shape_attrs) =
-            (&quad_attrs[..], &glyph_attrs[..], &shape_attrs[..]);
+        let (quad_attrs, glyph_attrs) = (&quad_attrs[..], &glyph_attrs[..]);
 
         let tri = wgpu::PrimitiveTopology::TriangleList;
         let strip = wgpu::PrimitiveTopology::TriangleStrip;
@@ -461,21 +519,13 @@ impl Pipelines {
                 constants: &[],
             },
         );
-        let shape_pipe = pipeline(
-            device,
-            PipeDesc {
-                label: "shape",
-                module: &shape,
-                vs: "vs_shape",
-                fs: "fs_shape",
-                layout: &overlay_layout,
-                buffers: &[instance(std::mem::size_of::<ShapeInstance>(), shape_attrs)],
-                topology: strip,
-                samples: 1,
-                blend: true,
-                constants: &[],
-            },
-        );
+        let shapes = ShapePipelines {
+            shapes: shape_pipeline(device, &shape, &overlay_layout, 0),
+            icons: Default::default(),
+            device: device.clone(),
+            module: shape,
+            layout: overlay_layout,
+        };
         let linear = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("linear"),
             address_mode_u: wgpu::AddressMode::Repeat,
@@ -506,7 +556,7 @@ impl Pipelines {
             quad,
             route: route_pipe,
             glyph: glyph_pipe,
-            shape: shape_pipe,
+            shapes,
             linear,
             uniform_align: ctx.limits.min_uniform_buffer_offset_alignment as u64,
         }

@@ -4,6 +4,7 @@
 
 use super::super::composed::Run;
 use super::*;
+use crate::gpu::pipelines::ShapePipelines;
 
 pub(super) struct GpuRoute {
     pub(super) vb: wgpu::Buffer,
@@ -246,7 +247,16 @@ impl PreparedJob {
         pass.set_bind_group(0, &self.overlay_bind, &[]);
         for layer in 0..2 {
             let shapes = shape_ranges[layer].clone();
-            self.shapes.draw_quads(pass, &p.shape, shapes, sz_s);
+            // Runs of shapes one pipeline draws, in order.
+            let mut start = shapes.start;
+            for i in shapes.clone() {
+                let kind = ov.shapes[i].kind;
+                if i + 1 == shapes.end || !ShapePipelines::same(kind, ov.shapes[i + 1].kind) {
+                    let pipe = p.shapes.for_kind(kind);
+                    self.shapes.draw_quads(pass, pipe, start..i + 1, sz_s);
+                    start = i + 1;
+                }
+            }
             let glyphs = glyph_ranges[layer].clone();
             self.glyphs.draw_quads(pass, &p.glyph, glyphs, sz_g);
         }

@@ -138,23 +138,33 @@ fn detail(kind: u32, p: vec2<f32>, s: f32) -> f32 {
     return 1e5;
 }
 
+// Which shapes a pipeline draws: 0 discs, rings and boxes; 3, 4, 5 the plane,
+// ship or truck icon. One pipeline each, because a software rasteriser runs
+// every branch a fragment might take: boxes would pay for the icons' SDFs.
+override ICON: u32 = 0u;
+
 @fragment
 fn fs_shape(in: Out) -> @location(0) vec4<f32> {
     let soft = max(in.params.w, 1.0);
     let sw = in.params.z;
     var d: f32;
     let p = in.local;
-    switch in.kind {
-        case 0u: { d = length(p) - in.half.x; }
-        case 1u: { d = abs(length(p) - in.half.x) - sw * 0.5; }
-        case 2u: { d = sd_box(p, in.half, min(in.params.y, min(in.half.x, in.half.y))); }
-        case 3u: { d = sd_plane(p, in.half.x); }
-        case 4u: { d = sd_ship(p, in.half.x); }
-        default: { d = sd_truck(p, in.half.x); }
+    if (ICON == 0u) {
+        switch in.kind {
+            case 0u: { d = length(p) - in.half.x; }
+            case 1u: { d = abs(length(p) - in.half.x) - sw * 0.5; }
+            default: { d = sd_box(p, in.half, min(in.params.y, min(in.half.x, in.half.y))); }
+        }
+    } else if (ICON == 3u) {
+        d = sd_plane(p, in.half.x);
+    } else if (ICON == 4u) {
+        d = sd_ship(p, in.half.x);
+    } else {
+        d = sd_truck(p, in.half.x);
     }
     var fill_a: f32;
     var stroke_a: f32;
-    if (in.kind == 1u) {
+    if (ICON == 0u && in.kind == 1u) {
         fill_a = 0.0;
         stroke_a = clamp(0.5 - d / soft, 0.0, 1.0);
     } else {
@@ -163,8 +173,8 @@ fn fs_shape(in: Out) -> @location(0) vec4<f32> {
         let inner = clamp(0.5 - (d + sw * 0.5) / soft, 0.0, 1.0);
         fill_a = inner;
         stroke_a = outer;
-        if (in.kind >= 4u) {
-            let dd = detail(in.kind, p, in.half.x);
+        if (ICON >= 4u) {
+            let dd = detail(ICON, p, in.half.x);
             let line = clamp(0.5 - (abs(dd) - max(sw * 0.35, 0.6)) / soft, 0.0, 1.0);
             fill_a = fill_a * (1.0 - line);
         }

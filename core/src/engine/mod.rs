@@ -132,7 +132,20 @@ pub(crate) struct Runtime {
 impl Runtime {
     /// The shared renderer, opening the GPU on first use.
     fn renderer(&self) -> Result<Renderer> {
-        self.renderer.get_or_init(Renderer::new).clone()
+        self.renderer
+            .get_or_init(|| {
+                // Opened on a thread of the renderer's lower priority: the
+                // software GPU's threads start there and inherit it.
+                std::thread::scope(|s| {
+                    s.spawn(|| {
+                        pipeline::lower_priority(pipeline::render_nice());
+                        Renderer::new()
+                    })
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::RenderFailed("opening the GPU panicked".into())))
+                })
+            })
+            .clone()
     }
 
     /// The shared renderer if the GPU is open already.

@@ -257,109 +257,119 @@ fn stream(
     let (free_tx, free_rx) = mpsc::channel::<Pixels>();
     let render_start = Instant::now();
 
-    std::thread::scope(|scope| {
-        let encoder = std::thread::Builder::new()
-            .name(format!("georender-encode-{index}"))
-            .spawn_scoped(scope, move || -> Result<EncodeStats> {
-                let mut sink = sink;
-                let mut done = 0u32;
-                for (_, px) in rx {
-                    if batch.is_cancelled(index) {
-                        sink.abort();
-                        return Err(Error::Cancelled);
-                    }
-                    match &px {
-                        Pixels::Rgba(frame) => sink.push_rgba(&frame.rgba)?,
-                        Pixels::I420(img) => sink.push_i420(img)?,
-                    }
-                    let _ = free_tx.send(px);
-                    done += 1;
-                    let elapsed = render_start.elapsed().as_secs_f64();
-                    let eta = elapsed / done as f64 * (total - done) as f64;
-                    let eta_seconds = (eta * 10.0).round() / 10.0;
-                    batch.set_progress(
-                        index,
-                        JobProgress {
-                            frame: done as u64,
-                            total: total as u64,
-                            eta_seconds,
-                        },
-                    );
-                    batch.emit(ProgressEvent::Frame {
-                        batch_id: batch.id.clone(),
-                        job_id: batch.slots[index].id.clone(),
-                        index,
-                        frame: done as u64,
-                        total: total as u64,
-                        eta_seconds,
-                    });
-                }
-                if done != total || batch.is_cancelled(index) {
-                    // The renderer stopped early (its error wins) or we were cancelled.
-                    sink.abort();
-                    return Err(Error::Cancelled);
-                }
-                sink.finish()
-            })
-            .map_err(|e| Error::EncodeFailed(format!("cannot start the encoder thread: {e}")))?;
-
-        let mut allocated = 0usize;
-        let mut encoder_gone = false;
-        // Hands frame `i` to the encoder, `fill` writing its pixels into a
-        // recycled buffer; the thumbnail comes from the frame as encoded.
-        let mut send = |i: u32, fill: &mut dyn FnMut(&mut Pixels) -> Result<()>| {
+    // The encoder (x264 and its threads, the bottleneck) runs on this thread;
+    // the renderer on its own, at a lower priority (`RENDER_NICE`): it keeps
+    // the queue full with the CPU time x264 leaves, and never delays it.
+    let encode = move || -> Result<EncodeStats> {
+        let mut sink = sink;
+        let mut done = 0u32;
+        for (_, px) in rx {
             if batch.is_cancelled(index) {
+                sink.abort();
                 return Err(Error::Cancelled);
             }
-            // A recycled buffer, a new one while under the cap, else wait for one.
-            let mut px = match free_rx.try_recv() {
-                Ok(px) => px,
-                Err(_) if allocated < depth + 2 => {
-                    allocated += 1;
-                    if yuv {
-                        Pixels::I420(I420Image::default())
-                    } else {
-                        Pixels::Rgba(Frame::default())
-                    }
-                }
-                Err(_) => free_rx.recv().map_err(|_| {
-                    encoder_gone = true;
-                    Error::Cancelled
-                })?,
-            };
-            fill(&mut px)?;
-            if let Some(path) = thumbnail.filter(|_| i == thumb_at) {
-                write_thumbnail(path, &px)?;
+            match &px {
+                Pixels::Rgba(frame) => sink.push_rgba(&frame.rgba)?,
+                Pixels::I420(img) => sink.push_i420(img)?,
             }
-            tx.send((i, px)).map_err(|_| {
-                encoder_gone = true;
-                Error::Cancelled
-            })
-        };
-        // Video: frames straight into I420 (composited on the CPU where the
-        // GPU is a software one); images: RGBA read back from the GPU.
-        let rendered = if yuv {
-            prepared.render_all_frames(|i, frame| {
-                send(i, &mut |px| match px {
-                    Pixels::I420(img) => frame.write_i420(img),
-                    Pixels::Rgba(out) => frame.copy_to(out),
-                })
-            })
-        } else {
-            prepared.render_all_views(|i, view| {
-                send(i, &mut |px| match px {
-                    Pixels::Rgba(out) => {
-                        view.copy_to(out);
-                        Ok(())
+            let _ = free_tx.send(px);
+            done += 1;
+            let elapsed = render_start.elapsed().as_secs_f64();
+            let eta = elapsed / done as f64 * (total - done) as f64;
+            let eta_seconds = (eta * 10.0).round() / 10.0;
+            batch.set_progress(
+                index,
+                JobProgress {
+                    frame: done as u64,
+                    total: total as u64,
+                    eta_seconds,
+                },
+            );
+            batch.emit(ProgressEvent::Frame {
+                batch_id: batch.id.clone(),
+                job_id: batch.slots[index].id.clone(),
+                index,
+                frame: done as u64,
+                total: total as u64,
+                eta_seconds,
+            });
+        }
+        if done != total || batch.is_cancelled(index) {
+            // The renderer stopped early (its error wins) or we were cancelled.
+            sink.abort();
+            return Err(Error::Cancelled);
+        }
+        sink.finish()
+    };
+    std::thread::scope(|scope| {
+        let renderer = std::thread::Builder::new()
+            .name(format!("georender-render-{index}"))
+            .spawn_scoped(scope, move || {
+                lower_priority(render_nice());
+                let mut allocated = 0usize;
+                let mut encoder_gone = false;
+                // Hands frame `i` to the encoder, `fill` writing its pixels into a
+                // recycled buffer; the thumbnail comes from the frame as encoded.
+                let mut send = |i: u32, fill: &mut dyn FnMut(&mut Pixels) -> Result<()>| {
+                    if batch.is_cancelled(index) {
+                        return Err(Error::Cancelled);
                     }
-                    Pixels::I420(img) => RenderedFrame::Gpu(view).write_i420(img),
-                })
+                    // A recycled buffer, a new one while under the cap, else wait for one.
+                    let mut px = match free_rx.try_recv() {
+                        Ok(px) => px,
+                        Err(_) if allocated < depth + 2 => {
+                            allocated += 1;
+                            if yuv {
+                                Pixels::I420(I420Image::default())
+                            } else {
+                                Pixels::Rgba(Frame::default())
+                            }
+                        }
+                        Err(_) => free_rx.recv().map_err(|_| {
+                            encoder_gone = true;
+                            Error::Cancelled
+                        })?,
+                    };
+                    fill(&mut px)?;
+                    if let Some(path) = thumbnail.filter(|_| i == thumb_at) {
+                        write_thumbnail(path, &px)?;
+                    }
+                    tx.send((i, px)).map_err(|_| {
+                        encoder_gone = true;
+                        Error::Cancelled
+                    })
+                };
+                // Video: frames straight into I420 (composited on the CPU where the
+                // GPU is a software one); images: RGBA read back from the GPU.
+                let rendered = if yuv {
+                    prepared.render_all_frames(|i, frame| {
+                        send(i, &mut |px| match px {
+                            Pixels::I420(img) => frame.write_i420(img),
+                            Pixels::Rgba(out) => frame.copy_to(out),
+                        })
+                    })
+                } else {
+                    prepared.render_all_views(|i, view| {
+                        send(i, &mut |px| match px {
+                            Pixels::Rgba(out) => {
+                                view.copy_to(out);
+                                Ok(())
+                            }
+                            Pixels::I420(img) => RenderedFrame::Gpu(view).write_i420(img),
+                        })
+                    })
+                };
+                drop(tx);
+                (rendered, encoder_gone)
             })
-        };
-        drop(tx);
-        let encoded = encoder
-            .join()
-            .unwrap_or_else(|_| Err(Error::EncodeFailed("the encoder thread panicked".into())));
+            .map_err(|e| Error::RenderFailed(format!("cannot start the render thread: {e}")))?;
+        let encoded = encode();
+        let (rendered, encoder_gone) = renderer.join().unwrap_or_else(|_| {
+            (
+                Err(Error::RenderFailed("the render thread panicked".into())),
+                false,
+            )
+        });
         match rendered {
             Ok(()) => encoded,
             Err(_) if encoder_gone => match encoded {
@@ -390,6 +400,47 @@ fn write_thumbnail(path: &Path, px: &Pixels) -> Result<()> {
         }
     };
     Ok(())
+}
+
+/// How much lower than the encoder's the renderer's threads run (a nice
+/// increment; `GEORENDER_RENDER_NICE`, default 10, 0 keeps them equal): on a
+/// machine whose cores x264 nearly fills, the renderer then takes the time
+/// x264's threads leave idle instead of slowing them down.
+pub(crate) fn render_nice() -> i32 {
+    static NICE: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+    *NICE.get_or_init(|| {
+        std::env::var("GEORENDER_RENDER_NICE")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(10)
+            .clamp(0, 19)
+    })
+}
+
+/// Lowers the calling thread's priority by `by` nice steps (Linux: nice is
+/// per thread, and threads it starts inherit it). Raising it back needs
+/// privileges, so only threads that stay lowered call this.
+pub(crate) fn lower_priority(by: i32) {
+    #[cfg(target_os = "linux")]
+    if by > 0 {
+        extern "C" {
+            fn getpriority(which: std::ffi::c_int, who: std::ffi::c_uint) -> std::ffi::c_int;
+            fn setpriority(
+                which: std::ffi::c_int,
+                who: std::ffi::c_uint,
+                prio: std::ffi::c_int,
+            ) -> std::ffi::c_int;
+        }
+        const PRIO_PROCESS: std::ffi::c_int = 0;
+        // SAFETY: plain syscalls on the calling thread (`who` 0); failures
+        // leave the priority as it was.
+        unsafe {
+            let now = getpriority(PRIO_PROCESS, 0);
+            setpriority(PRIO_PROCESS, 0, (now + by).min(19));
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = by;
 }
 
 /// Hands memory freed by the job (frame buffers, tiles, the encoder's frames)

@@ -28,9 +28,15 @@ use std::time::Instant;
 /// Frames that may wait between the renderer and the encoder, at least.
 pub const QUEUE_FRAMES: usize = 2;
 /// … and at most.
-pub const MAX_QUEUE_FRAMES: usize = 8;
-/// Memory the queued frames may take (8 I420 frames at 1080p, 2 at 4K).
-pub const QUEUE_BYTES: usize = 32 << 20;
+pub const MAX_QUEUE_FRAMES: usize = 32;
+/// Memory the queued frames may take up to 1440p: 32 I420 frames at 1080p,
+/// half a second of x264's work, so that the renderer (running at a lower
+/// priority) banks frames while x264 leaves cores idle and rides out the
+/// frames that draw many tiles.
+pub const QUEUE_BYTES: usize = 100 << 20;
+/// … and above (2 frames at 4K, where x264 is the slower side by far and
+/// memory is tight).
+pub const QUEUE_BYTES_LARGE: usize = 32 << 20;
 
 /// The encoder's format for a job's `output.format`.
 pub fn output_format(f: job::OutputFormat) -> OutputFormat {
@@ -229,9 +235,14 @@ enum Pixels {
 
 /// Frames that may wait in the queue for a frame of `bytes`: enough to ride out
 /// the slower frames (tiles drawn ahead of the camera) without stalling the
-/// encoder, within [`QUEUE_BYTES`].
+/// encoder, within [`QUEUE_BYTES`] (or [`QUEUE_BYTES_LARGE`] above 1440p).
 pub fn queue_frames(bytes: usize) -> usize {
-    (QUEUE_BYTES / bytes.max(1)).clamp(QUEUE_FRAMES, MAX_QUEUE_FRAMES)
+    let budget = if bytes > 2560 * 1440 * 3 / 2 {
+        QUEUE_BYTES_LARGE
+    } else {
+        QUEUE_BYTES
+    };
+    (budget / bytes.max(1)).clamp(QUEUE_FRAMES, MAX_QUEUE_FRAMES)
 }
 
 /// Runs the render → queue → encoder pipeline over every frame of `prepared`.

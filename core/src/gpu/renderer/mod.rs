@@ -157,7 +157,6 @@ impl Renderer {
                 rasters_ahead: Mutex::new(HashMap::new()),
                 bundled,
                 white,
-                fonts: Fonts::get()?,
                 tile_cache: Mutex::new(TileCache::default()),
                 ctx,
             }),
@@ -357,7 +356,8 @@ impl PreparedJob {
 
         // Glyph atlas.
         let atlas_size = if spec.height > 1440 { 2048 } else { 1024 };
-        let atlas = GlyphAtlas::new(shared.fonts.clone(), atlas_size);
+        // Loaded once per process (ahead by `Warmup` for the first job).
+        let atlas = GlyphAtlas::new(Fonts::get()?, atlas_size);
         let atlas_tex = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("glyph atlas"),
             size: wgpu::Extent3d {

@@ -1,6 +1,6 @@
 //! What the jobs of a renderer share: the GPU context and pipelines, the
-//! tessellated bands uploaded once, the imagery and relief rasters, fonts
-//! and the tile cache.
+//! tessellated band parts uploaded once, the imagery and relief rasters and
+//! the tile cache.
 
 use super::warmup::{decode_raster, BandJob, Decode, RasterJob, Tessellation};
 use super::*;
@@ -42,7 +42,6 @@ pub(crate) struct Shared {
     /// The source is the bundled basemap.
     pub(super) bundled: bool,
     pub(super) white: Arc<GpuImage>,
-    pub(super) fonts: Arc<Fonts>,
     pub(super) tile_cache: Mutex<TileCache>,
 }
 

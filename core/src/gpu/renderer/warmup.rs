@@ -68,7 +68,7 @@ impl Warmup {
         let source: Arc<dyn BasemapSource> = match shared {
             Some(s) => s.source.clone(),
             None => {
-                // Opening the renderer loads them too; meanwhile here.
+                // The first `prepare` needs them; meanwhile here.
                 std::thread::spawn(Fonts::get);
                 Arc::new(super::super::AssetBasemap)
             }

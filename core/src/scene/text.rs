@@ -56,9 +56,19 @@ impl Fonts {
         static FONTS: OnceLock<std::result::Result<Arc<Fonts>, Error>> = OnceLock::new();
         FONTS
             .get_or_init(|| {
+                // The two faces parse in parallel (fontdue reads every glyph
+                // outline up front: ~35 ms each).
+                let (regular, bold) = std::thread::scope(|s| {
+                    let bold = s.spawn(|| load_face(true));
+                    let regular = load_face(false);
+                    let bold = bold.join().unwrap_or_else(|_| {
+                        Err(Error::RenderFailed("loading the bold font failed".into()))
+                    });
+                    (regular, bold)
+                });
                 Ok(Arc::new(Fonts {
-                    regular: load_face(false)?,
-                    bold: load_face(true)?,
+                    regular: regular?,
+                    bold: bold?,
                 }))
             })
             .clone()

@@ -27,22 +27,24 @@ impl CpuImage {
     pub fn load(path: &Path, channels: u32, max_dim: u32) -> Result<CpuImage> {
         let img = image::open(path)
             .map_err(|e| Error::RenderFailed(format!("{}: {e}", path.display())))?;
-        let mut out = if channels == 1 {
-            let l = img.into_luma8();
-            CpuImage {
-                width: l.width(),
-                height: l.height(),
-                channels: 1,
-                data: l.into_raw(),
-            }
+        let (width, height) = (img.width(), img.height());
+        let data = if channels == 1 {
+            img.into_luma8().into_raw()
         } else {
-            let l = img.into_rgba8();
-            CpuImage {
-                width: l.width(),
-                height: l.height(),
-                channels: 4,
-                data: l.into_raw(),
+            // Opaque RGB expanded by hand: `into_rgba8` converts pixel by
+            // pixel through a generic path, ~4× slower.
+            let rgb = img.into_rgb8().into_raw();
+            let mut rgba = vec![255u8; rgb.len() / 3 * 4];
+            for (o, i) in rgba.chunks_exact_mut(4).zip(rgb.chunks_exact(3)) {
+                o[..3].copy_from_slice(i);
             }
+            rgba
+        };
+        let mut out = CpuImage {
+            width,
+            height,
+            channels: if channels == 1 { 1 } else { 4 },
+            data,
         };
         while out.width > max_dim || out.height > max_dim {
             out = out.half();
@@ -50,24 +52,32 @@ impl CpuImage {
         Ok(out)
     }
 
-    /// A 2×2 box-filtered half-size copy.
+    /// A 2×2 box-filtered half-size copy (an odd last row or column is
+    /// averaged with itself).
     pub fn half(&self) -> CpuImage {
         let (w, h) = ((self.width / 2).max(1), (self.height / 2).max(1));
         let c = self.channels as usize;
+        let (sw, sh) = (self.width as usize, self.height as usize);
+        let row = sw * c;
         let mut data = vec![0u8; w as usize * h as usize * c];
-        let sw = self.width as usize;
-        for y in 0..h as usize {
-            let y0 = (2 * y).min(self.height as usize - 1);
-            let y1 = (2 * y + 1).min(self.height as usize - 1);
-            for x in 0..w as usize {
-                let x0 = (2 * x).min(sw - 1);
-                let x1 = (2 * x + 1).min(sw - 1);
+        for (y, out) in data.chunks_exact_mut(w as usize * c).enumerate() {
+            let r0 = &self.data[(2 * y).min(sh - 1) * row..][..row];
+            let r1 = &self.data[(2 * y + 1).min(sh - 1) * row..][..row];
+            if sw >= 2 {
+                // Whole 2×2 blocks: texel pairs side by side in both rows.
+                for ((o, a), b) in out
+                    .chunks_exact_mut(c)
+                    .zip(r0.chunks_exact(2 * c))
+                    .zip(r1.chunks_exact(2 * c))
+                {
+                    for k in 0..c {
+                        let s = a[k] as u32 + a[c + k] as u32 + b[k] as u32 + b[c + k] as u32;
+                        o[k] = ((s + 2) / 4) as u8;
+                    }
+                }
+            } else {
                 for k in 0..c {
-                    let s = self.data[(y0 * sw + x0) * c + k] as u32
-                        + self.data[(y0 * sw + x1) * c + k] as u32
-                        + self.data[(y1 * sw + x0) * c + k] as u32
-                        + self.data[(y1 * sw + x1) * c + k] as u32;
-                    data[(y * w as usize + x) * c + k] = ((s + 2) / 4) as u8;
+                    out[k] = (r0[k] as u32 + r1[k] as u32).div_ceil(2) as u8;
                 }
             }
         }
@@ -78,13 +88,25 @@ impl CpuImage {
             data,
         }
     }
+
+    /// The image and its halvings down to 1×1: the mip chain a texture of it
+    /// is uploaded with.
+    pub fn mip_chain(self) -> Vec<CpuImage> {
+        let mips = 32 - self.width.max(self.height).leading_zeros();
+        let mut chain = vec![self];
+        while (chain.len() as u32) < mips {
+            let next = chain.last().expect("one level").half();
+            chain.push(next);
+        }
+        chain
+    }
 }
 
 impl GpuImage {
-    /// Uploads `img` with a full mip chain.
-    pub fn upload(ctx: &GpuContext, img: &CpuImage, label: &str) -> GpuImage {
-        let mips = 32 - img.width.max(img.height).leading_zeros();
-        let format = if img.channels == 1 {
+    /// Uploads a mip chain ([`CpuImage::mip_chain`]) as one texture.
+    pub fn upload(ctx: &GpuContext, chain: &[CpuImage], label: &str) -> GpuImage {
+        let base = &chain[0];
+        let format = if base.channels == 1 {
             wgpu::TextureFormat::R8Unorm
         } else {
             wgpu::TextureFormat::Rgba8Unorm
@@ -92,24 +114,22 @@ impl GpuImage {
         let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
             label: Some(label),
             size: wgpu::Extent3d {
-                width: img.width,
-                height: img.height,
+                width: base.width,
+                height: base.height,
                 depth_or_array_layers: 1,
             },
-            mip_level_count: mips,
+            mip_level_count: chain.len() as u32,
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
             format,
             usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
             view_formats: &[],
         });
-        let mut level_img: Option<CpuImage> = None;
-        for level in 0..mips {
-            let cur = level_img.as_ref().unwrap_or(img);
+        for (level, cur) in chain.iter().enumerate() {
             ctx.queue.write_texture(
                 wgpu::TexelCopyTextureInfo {
                     texture: &texture,
-                    mip_level: level,
+                    mip_level: level as u32,
                     origin: wgpu::Origin3d::ZERO,
                     aspect: wgpu::TextureAspect::All,
                 },
@@ -125,15 +145,12 @@ impl GpuImage {
                     depth_or_array_layers: 1,
                 },
             );
-            if level + 1 < mips {
-                level_img = Some(cur.half());
-            }
         }
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
         GpuImage {
             texture,
             view,
-            width: img.width,
+            width: base.width,
         }
     }
 
@@ -145,6 +162,6 @@ impl GpuImage {
             channels: 4,
             data: vec![255; 4],
         };
-        Self::upload(ctx, &img, "white")
+        Self::upload(ctx, &[img], "white")
     }
 }

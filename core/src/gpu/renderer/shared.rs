@@ -175,20 +175,19 @@ impl Shared {
         }
         let max = self.ctx.limits.max_texture_dimension_2d.min(8192);
         let ahead = self.rasters_ahead.lock().unwrap().remove(&relief);
-        let mut img = match ahead {
+        let mut chain = match ahead {
             Some(job) => job
                 .join()
                 .map_err(|_| Error::RenderFailed("decoding a raster failed".into()))??,
             None => decode_raster(&*self.source, relief, max)?,
         };
-        while img.width > max || img.height > max {
-            img = img.half();
-        }
-        let gpu = Arc::new(GpuImage::upload(
-            &self.ctx,
-            &img,
-            if relief { "relief" } else { "imagery" },
-        ));
+        // Decoded ahead before the GPU's limit was known: drop the mips it
+        // cannot hold.
+        let fits = |i: &CpuImage| i.width <= max && i.height <= max;
+        let first = chain.iter().position(fits).unwrap_or(chain.len() - 1);
+        chain.drain(..first);
+        let label = if relief { "relief" } else { "imagery" };
+        let gpu = Arc::new(GpuImage::upload(&self.ctx, &chain, label));
         *guard = Some(gpu.clone());
         Ok(gpu)
     }

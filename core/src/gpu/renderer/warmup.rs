@@ -11,8 +11,8 @@ use std::thread::JoinHandle;
 
 /// A band tessellation under way.
 pub(super) type Tessellation = JoinHandle<Result<BandMeshes>>;
-/// A raster decode under way.
-pub(super) type Decode = JoinHandle<Result<CpuImage>>;
+/// A raster decode (with its mip chain) under way.
+pub(super) type Decode = JoinHandle<Result<Vec<CpuImage>>>;
 /// A tessellation with the part it makes.
 pub(super) type BandJob = (Part, Tessellation);
 /// A decode with its raster (relief: `true`, or imagery).
@@ -134,17 +134,18 @@ impl Warmup {
 }
 
 /// Decodes the relief (grey) or imagery (RGBA) raster, halved until no side
-/// exceeds `max`.
+/// exceeds `max`, with its mip chain.
 pub(super) fn decode_raster(
     source: &dyn BasemapSource,
     relief: bool,
     max: u32,
-) -> Result<CpuImage> {
-    if relief {
-        CpuImage::load(&source.relief_path()?, 1, max.min(5400))
+) -> Result<Vec<CpuImage>> {
+    let img = if relief {
+        CpuImage::load(&source.relief_path()?, 1, max.min(5400))?
     } else {
-        CpuImage::load(&source.imagery_path()?, 4, max)
-    }
+        CpuImage::load(&source.imagery_path()?, 4, max)?
+    };
+    Ok(img.mip_chain())
 }
 
 impl Renderer {

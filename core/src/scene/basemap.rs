@@ -434,6 +434,71 @@ mod tests {
     }
 
     #[test]
+    fn sectors_cover_regions_across_world_copies() {
+        // The whole world when not split.
+        assert_eq!(
+            Sector::covering(1, [0.2, 0.2, 0.3, 0.3]),
+            vec![Sector::WORLD]
+        );
+        assert_eq!(Sector::WORLD.bounds(), None);
+        let s = |x, y| Sector { x, y, per_side: 8 };
+        // Inside one sector, then across a corner.
+        assert_eq!(Sector::covering(8, [0.51, 0.38, 0.52, 0.39]), vec![s(4, 3)]);
+        let corner = Sector::covering(8, [0.62, 0.37, 0.63, 0.38]);
+        assert_eq!(corner, vec![s(4, 2), s(5, 2), s(4, 3), s(5, 3)]);
+        // West of the antimeridian (x < 0): the easternmost sectors.
+        assert_eq!(
+            Sector::covering(8, [-0.01, 0.5, 0.01, 0.51]),
+            vec![s(7, 4), s(0, 4)]
+        );
+        // Beyond the poles: clamped rows.
+        assert_eq!(Sector::covering(8, [0.3, -0.2, 0.31, 0.01]), vec![s(2, 0)]);
+        assert_eq!(s(2, 3).bounds(), Some([0.25, 0.375, 0.375, 0.5]));
+    }
+
+    #[test]
+    fn a_band_in_sectors_has_the_whole_band_s_area() {
+        // A square straddling four sectors: its pieces in them add up to it.
+        let (x0, y0, d) = (35.0f32, 10.0f32, 20.0f32);
+        let sq = square(x0, y0, d);
+        let area = |m: &BandMeshes| {
+            let v = &m.fill.vertices;
+            m.fill
+                .indices
+                .chunks_exact(3)
+                .map(|t| {
+                    let [a, b, c] = [t[0], t[1], t[2]].map(|i| v[i as usize].pos);
+                    ((b[0] - a[0]) as f64 * (c[1] - a[1]) as f64
+                        - (c[0] - a[0]) as f64 * (b[1] - a[1]) as f64)
+                        .abs()
+                        / 2.0
+                })
+                .sum::<f64>()
+        };
+        let mut whole = BandBuilder::new();
+        whole.land([vec![&sq[..]]]).coast([&sq[..]]);
+        let whole = whole.finish();
+        let mut parts = 0.0;
+        let mut line_tris = 0;
+        for x in 0..8 {
+            for y in 0..8 {
+                let mut b = BandBuilder::in_sector(Sector { x, y, per_side: 8 });
+                b.land([vec![&sq[..]]]).coast([&sq[..]]);
+                let m = b.finish();
+                parts += area(&m);
+                line_tris += m.lines.indices.len();
+            }
+        }
+        let want = area(&whole);
+        assert!(
+            want > 0.0 && (parts - want).abs() < 1e-5 * want,
+            "{parts} vs {want}"
+        );
+        // The outline, cut where it crosses sector edges, strokes every piece.
+        assert!(line_tris >= whole.lines.indices.len());
+    }
+
+    #[test]
     fn lakes_carry_their_size_in_fills_and_shores() {
         // 3.6° of longitude: 1% of the Mercator square's width.
         let (big, small) = (square(0.0, 0.0, 3.6), square(20.0, 0.0, 0.036));

@@ -492,6 +492,36 @@ mod tests {
     }
 
     #[test]
+    fn polylines_cut_at_a_shared_edge_meet_exactly() {
+        let line = [[0.1, 0.1], [0.3, 0.4], [0.7, 0.45], [0.9, 0.2]];
+        let (left, right) = ([0.0, 0.0, 0.5, 1.0], [0.5, 0.0, 1.0, 1.0]);
+        let (a, b) = (clip_polyline(&line, left), clip_polyline(&line, right));
+        assert_eq!((a.len(), b.len()), (1, 1));
+        let (end, start) = (*a[0].last().unwrap(), b[0][0]);
+        assert_eq!(
+            end, start,
+            "both sides cut the crossing segment at one point"
+        );
+        assert_eq!(end[0], 0.5);
+        // In and out again: two runs; wholly outside: none.
+        let runs = clip_polyline(&[[0.2, 0.5], [0.8, 0.5], [0.8, 0.6], [0.2, 0.6]], left);
+        assert_eq!(runs.len(), 2);
+        assert!(clip_polyline(&line, [2.0, 2.0, 3.0, 3.0]).is_empty());
+    }
+
+    #[test]
+    fn rings_are_clipped_to_a_rectangle() {
+        let ring = vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+        let inside = vec![[0.2, 0.2], [0.3, 0.2], [0.3, 0.3]];
+        let out = clip_rings(vec![ring, inside.clone()], [0.5, 0.0, 2.0, 2.0]);
+        assert_eq!(out.len(), 1, "the hole left of the edge is dropped");
+        let b = ring_bounds(&out[0]);
+        assert_eq!(b, [0.5, 0.0, 1.0, 1.0]);
+        let kept = clip_rings(vec![inside.clone()], [0.0, 0.0, 1.0, 1.0]);
+        assert_eq!(kept, vec![inside]);
+    }
+
+    #[test]
     fn strip_has_two_vertices_per_point() {
         let mut mesh = Mesh::new();
         stroke_polyline(

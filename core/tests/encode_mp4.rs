@@ -419,3 +419,80 @@ fn same_frames_give_the_same_file() {
         db.len()
     );
 }
+
+/// Frames lent to the encoder whole (`push_i420_owned`, the pipeline's path)
+/// decode back to what was lent, and each comes back exactly once, also one
+/// refused for its size. (Decoded, not byte-compared with a copied frame's
+/// file: x264's frame threads make tiny 320×180 files vary from run to run.)
+#[test]
+fn lent_i420_frames_encode_and_come_back_once() {
+    use georender::encode::{FrameSink, I420Image};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let dir = scratch("lent");
+    for container in [Container::Mp4, Container::Webm] {
+        let path = dir.join(format!("lent.{container:?}"));
+        let back = Arc::new(AtomicUsize::new(0));
+        let mut writer: Box<dyn FrameSink> =
+            Box::new(VideoWriter::create_as(&path, &settings(Quality::High), container).unwrap());
+        let mut sources = Vec::new();
+        for n in 0..FRAMES {
+            let mut yuv = I420Image::default();
+            georender::encode::rgba_to_i420(&frame(n, W, H), W, H, &mut yuv).unwrap();
+            sources.push(yuv.clone());
+            let expected = yuv.clone();
+            let back = back.clone();
+            let release = Box::new(move |img: I420Image| {
+                assert!(img == expected, "another frame came back");
+                back.fetch_add(1, Ordering::SeqCst);
+            });
+            writer.push_i420_owned(yuv, release).unwrap();
+        }
+        let counted = back.clone();
+        let err = writer
+            .push_i420_owned(
+                I420Image::new(W / 2, H / 2),
+                Box::new(move |_| {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }),
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::EncodeFailed);
+        assert!(err.to_string().contains("160x90"), "{err}");
+        let stats = writer.finish().unwrap();
+        assert_eq!(stats.frames, FRAMES as u64);
+        assert_eq!(back.load(Ordering::SeqCst), FRAMES as usize + 1);
+
+        if !have_ffprobe() {
+            continue;
+        }
+        let out = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&path)
+            .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+            .output()
+            .expect("run ffmpeg");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let size = (W * H * 3 / 2) as usize;
+        assert_eq!(out.stdout.len(), size * FRAMES as usize, "{container:?}");
+        for (n, (decoded, src)) in out.stdout.chunks_exact(size).zip(&sources).enumerate() {
+            let planes = src.y.iter().chain(&src.u).chain(&src.v);
+            let diff: u64 = decoded
+                .iter()
+                .zip(planes)
+                .map(|(a, b)| a.abs_diff(*b) as u64)
+                .sum();
+            let mean = diff as f64 / size as f64;
+            assert!(
+                mean < 3.0,
+                "{container:?} frame {n}: mean difference {mean:.2}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

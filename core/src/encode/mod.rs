@@ -173,11 +173,24 @@ pub trait FrameSink: Send {
             "this output takes RGBA frames, not I420".into(),
         ))
     }
+    /// Appends an I420 frame handed over whole, so the sink need not copy it:
+    /// [`VideoWriter`] lets the encoder read the planes in place and gives the
+    /// frame to `release` once the encoder holds no reference to it (a buffer
+    /// pool gets it back). `release` is called exactly once, also on error.
+    fn push_i420_owned(&mut self, frame: I420Image, release: ReleaseFrame) -> Result<()> {
+        let pushed = self.push_i420(&frame);
+        release(frame);
+        pushed
+    }
     /// Flushes and closes the output.
     fn finish(self: Box<Self>) -> Result<EncodeStats>;
     /// Stops and removes whatever was written.
     fn abort(self: Box<Self>);
 }
+
+/// Takes back a frame given to [`FrameSink::push_i420_owned`] once the sink is
+/// done with it; may run on an encoder thread.
+pub type ReleaseFrame = Box<dyn FnOnce(I420Image) + Send>;
 
 /// Opens a sink writing `format` to `path` (for [`OutputFormat::Png`], `path` is the
 /// directory that receives `frame_00001.png`, …).

@@ -8,7 +8,7 @@
 //! `+faststart` (moov before mdat) so players can start before the download ends.
 
 use super::yuv::{rgba_to_i420_planes, I420Image};
-use super::{file_size, io_error, EncodeStats, FrameSink, Quality, VideoSettings};
+use super::{file_size, io_error, EncodeStats, FrameSink, Quality, ReleaseFrame, VideoSettings};
 use crate::{Error, Result};
 use ffmpeg_next as ff;
 use std::path::{Path, PathBuf};
@@ -219,6 +219,49 @@ impl VideoWriter {
         inner.send_frame()
     }
 
+    /// Encodes `frame` without copying it: the encoder gets a reference-counted
+    /// frame over its planes, and `release` gets `frame` back when the last
+    /// reference goes (libx264 copies its input at once, so before this
+    /// returns). `release` is called exactly once, also on error.
+    pub fn push_i420_owned(&mut self, frame: I420Image, release: ReleaseFrame) -> Result<()> {
+        let (w, h) = (self.settings.width, self.settings.height);
+        let planes_fit = frame.width == w
+            && frame.height == h
+            && frame.y.len() == w as usize * h as usize
+            && frame.u.len() == (w / 2) as usize * (h / 2) as usize
+            && frame.v.len() == frame.u.len()
+            && w % 2 == 0
+            && h % 2 == 0;
+        if !planes_fit {
+            let e = Error::EncodeFailed(format!(
+                "I420 frame is {}x{} with {}/{}/{} bytes; the output is {w}x{h}",
+                frame.width,
+                frame.height,
+                frame.y.len(),
+                frame.u.len(),
+                frame.v.len()
+            ));
+            release(frame);
+            return Err(e);
+        }
+        let inner = match self.inner() {
+            Ok(inner) => inner,
+            Err(e) => {
+                release(frame);
+                return Err(e);
+            }
+        };
+        let mut video = borrowed_frame(frame, release, &inner.frame)?;
+        video.set_pts(Some(inner.frames as i64));
+        inner
+            .encoder
+            .send_frame(&video)
+            .map_err(ff_err("encoding a frame failed"))?;
+        drop(video); // our reference; the frame goes back once the encoder's goes
+        inner.frames += 1;
+        inner.write_packets()
+    }
+
     /// Flushes the encoder, writes the trailer (and moves moov to the front for MP4),
     /// and reports what the file holds. On failure the partial file is removed.
     pub fn finish(mut self) -> Result<EncodeStats> {
@@ -252,6 +295,71 @@ impl VideoWriter {
     }
 }
 
+/// A frame handed to the encoder whole, and who takes it back.
+type Lent = (I420Image, ReleaseFrame);
+
+/// Gives a frame lent by [`borrowed_frame`] back: FFmpeg calls this once, when
+/// the buffer's last reference goes.
+unsafe extern "C" fn give_back(opaque: *mut std::ffi::c_void, _data: *mut u8) {
+    // SAFETY: `opaque` is the `Box<Lent>` leaked by `borrowed_frame`, and FFmpeg
+    // frees a buffer exactly once.
+    let lent = unsafe { Box::from_raw(opaque.cast::<Lent>()) };
+    // Never unwind into C.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let (frame, release) = *lent;
+        release(frame);
+    }));
+}
+
+/// A yuv420p AVFrame over `frame`'s planes (tightly packed, even size) with the
+/// colour tags of `props`, owning `frame` through a reference-counted buffer
+/// that hands it to `release` when freed.
+fn borrowed_frame(
+    frame: I420Image,
+    release: ReleaseFrame,
+    props: &ff::frame::Video,
+) -> Result<ff::frame::Video> {
+    let (w, h) = (frame.width as i32, frame.height as i32);
+    let mut lent = Box::new((frame, release));
+    let planes = [
+        lent.0.y.as_mut_ptr(),
+        lent.0.u.as_mut_ptr(),
+        lent.0.v.as_mut_ptr(),
+    ];
+    let y_len = lent.0.y.len();
+    let opaque = Box::into_raw(lent).cast::<std::ffi::c_void>();
+    // SAFETY: `planes[0]` points at `y_len` bytes owned by the box behind
+    // `opaque`, which `give_back` frees (once) when the buffer goes; the heap
+    // blocks of the planes do not move while the box lives.
+    let buf = unsafe { ff::ffi::av_buffer_create(planes[0], y_len, Some(give_back), opaque, 0) };
+    if buf.is_null() {
+        // SAFETY: FFmpeg did not take the box; it is still ours to free.
+        unsafe { give_back(opaque, std::ptr::null_mut()) };
+        return Err(Error::EncodeFailed("cannot wrap a frame buffer".into()));
+    }
+    let mut video = ff::frame::Video::empty();
+    // SAFETY: `video` owns a freshly allocated, empty AVFrame; `buf` is a new
+    // reference it takes over (freed with the frame); the three data pointers
+    // stay valid while `buf` lives, as the box owns all three planes.
+    unsafe {
+        let f = &mut *video.as_mut_ptr();
+        f.buf[0] = buf;
+        f.format = ff::ffi::AVPixelFormat::AV_PIX_FMT_YUV420P as i32;
+        f.width = w;
+        f.height = h;
+        for (i, p) in planes.into_iter().enumerate() {
+            f.data[i] = p;
+            f.linesize[i] = if i == 0 { w } else { w / 2 };
+        }
+        let p = &*props.as_ptr();
+        f.colorspace = p.colorspace;
+        f.color_range = p.color_range;
+        f.color_primaries = p.color_primaries;
+        f.color_trc = p.color_trc;
+    }
+    Ok(video)
+}
+
 impl Drop for VideoWriter {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {
@@ -278,6 +386,10 @@ impl FrameSink for VideoWriter {
             )));
         }
         VideoWriter::push_i420(self, &frame.y, &frame.u, &frame.v)
+    }
+
+    fn push_i420_owned(&mut self, frame: I420Image, release: ReleaseFrame) -> Result<()> {
+        VideoWriter::push_i420_owned(self, frame, release)
     }
 
     fn finish(self: Box<Self>) -> Result<EncodeStats> {

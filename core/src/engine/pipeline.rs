@@ -5,7 +5,8 @@
 //! render thread (GPU, 2 frames in flight; RGBA→I420 straight from the readback
 //! buffer — or, on software GPUs, composited on the CPU strip by strip — into a
 //! recycled buffer, thumbnail) ──▶ queue ([`queue_frames`]) ──▶
-//!     encoder thread (x264, mux) ──▶ buffer returned for reuse
+//!     encoder thread (x264, mux; the frame lent to it without a copy) ──▶
+//!     buffer returned for reuse once the encoder lets go of it
 //! ```
 //!
 //! At most the queue's depth + 2 frame buffers exist per job whatever the
@@ -279,11 +280,21 @@ fn stream(
                 sink.abort();
                 return Err(Error::Cancelled);
             }
-            match &px {
-                Pixels::Rgba(frame) => sink.push_rgba(&frame.rgba)?,
-                Pixels::I420(img) => sink.push_i420(img)?,
+            match px {
+                Pixels::Rgba(frame) => {
+                    sink.push_rgba(&frame.rgba)?;
+                    let _ = free_tx.send(Pixels::Rgba(frame));
+                }
+                // Lent to the encoder whole (no copy); back to the pool when
+                // the encoder is done with it.
+                Pixels::I420(img) => {
+                    let free_tx = free_tx.clone();
+                    let release = Box::new(move |img| {
+                        let _ = free_tx.send(Pixels::I420(img));
+                    });
+                    sink.push_i420_owned(img, release)?;
+                }
             }
-            let _ = free_tx.send(px);
             done += 1;
             let elapsed = render_start.elapsed().as_secs_f64();
             let eta = elapsed / done as f64 * (total - done) as f64;

@@ -103,10 +103,12 @@ impl CpuImage {
 }
 
 impl GpuImage {
-    /// Uploads a mip chain ([`CpuImage::mip_chain`]) as one texture.
-    pub fn upload(ctx: &GpuContext, chain: &[CpuImage], label: &str) -> GpuImage {
+    /// Uploads a mip chain ([`CpuImage::mip_chain`]) as one texture, freeing
+    /// each level once it is staged (the imagery's chain is ~77 MB).
+    pub fn upload(ctx: &GpuContext, chain: Vec<CpuImage>, label: &str) -> GpuImage {
         let base = &chain[0];
-        let format = if base.channels == 1 {
+        let (width, channels) = (base.width, base.channels);
+        let format = if channels == 1 {
             wgpu::TextureFormat::R8Unorm
         } else {
             wgpu::TextureFormat::Rgba8Unorm
@@ -125,7 +127,7 @@ impl GpuImage {
             usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
             view_formats: &[],
         });
-        for (level, cur) in chain.iter().enumerate() {
+        for (level, cur) in chain.into_iter().enumerate() {
             ctx.queue.write_texture(
                 wgpu::TexelCopyTextureInfo {
                     texture: &texture,
@@ -150,7 +152,7 @@ impl GpuImage {
         GpuImage {
             texture,
             view,
-            width: base.width,
+            width,
         }
     }
 
@@ -162,6 +164,6 @@ impl GpuImage {
             channels: 4,
             data: vec![255; 4],
         };
-        Self::upload(ctx, &[img], "white")
+        Self::upload(ctx, vec![img], "white")
     }
 }

@@ -187,7 +187,7 @@ impl Shared {
         let first = chain.iter().position(fits).unwrap_or(chain.len() - 1);
         chain.drain(..first);
         let label = if relief { "relief" } else { "imagery" };
-        let gpu = Arc::new(GpuImage::upload(&self.ctx, &chain, label));
+        let gpu = Arc::new(GpuImage::upload(&self.ctx, chain, label));
         *guard = Some(gpu.clone());
         Ok(gpu)
     }

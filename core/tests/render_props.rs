@@ -285,6 +285,18 @@ fn tiles_are_shared_by_jobs_and_redrawn_for_another_composite() {
         .render_frame(0.5)
         .unwrap();
     assert!(p.render_frame(0.5).unwrap().rgba == fresh.rgba);
+    drop(p);
+    // A job of another style drops the idle tiles it cannot use (memory for
+    // its own): the first job draws every tile again, to the same frames.
+    let other = example(
+        "london-new-york",
+        json!({"resolution": "320x180", "duration": 1, "fps": 24, "style": "maritime-dark"}),
+    );
+    drop(r.prepare(&other, &plan(&other)).unwrap());
+    let (third, s3) = video(&r);
+    assert_eq!(s3.tiles_cached, 0, "tiles of another style were kept");
+    assert_eq!(s3.tiles_rendered, s1.tiles_rendered);
+    assert!(third == first, "frames from redrawn tiles differ");
 }
 
 #[test]

@@ -185,6 +185,11 @@ pub(crate) fn run_job(rt: &Runtime, batch: &BatchInner, index: usize) -> Result<
     let settings = video_settings(job);
     let renderer = rt.renderer()?;
     let mut prepared = renderer.prepare_warm(warm)?;
+    // Setup's transient memory (the raster's decode and staging copies,
+    // tessellation scratch) sits freed in the arenas of the threads that used
+    // it; x264 and the frame buffers allocate elsewhere, so hand it back now
+    // (4K: ~70 MB off the job's peak).
+    release_free_memory();
     check()?;
     let sink = encode::open_sink(format, &video_part, &settings)?;
     let streamed = stream(

@@ -306,6 +306,11 @@ impl PreparedJob {
 
         // Rasters: imagery for the satellite style, relief for hillshade.
         shared.release_unused_rasters(spec.style.imagery, spec.hillshade);
+        shared.tile_cache.lock().unwrap().release_other_composites(
+            spec.style.name,
+            spec.hillshade,
+            spec.height,
+        );
         let imagery = if spec.style.imagery {
             shared.raster(false)?
         } else {

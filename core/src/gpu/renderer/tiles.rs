@@ -32,7 +32,8 @@ pub(super) struct TileKey {
 
 /// Basemap tiles shared by the jobs of a renderer (same style, frame height
 /// and zoom level → same pixels), least recently used dropped first once over
-/// [`TILE_CACHE_BYTES`] (tiles a live job holds are never dropped).
+/// [`TILE_CACHE_BYTES`], and those of other styles and frame heights when a
+/// job is prepared (tiles a live job holds are never dropped).
 #[derive(Default)]
 pub(super) struct TileCache {
     pub(super) map: HashMap<TileKey, (Arc<Tile>, u64)>,
@@ -64,6 +65,22 @@ impl TileCache {
             self.bytes -= old.0.bytes;
         }
         self.trim();
+    }
+
+    /// Drops the tiles no job holds that a job drawing `style` (with or
+    /// without `hillshade`) at frame `height` cannot use: like the rasters, a
+    /// batch that alternates styles redraws them, one that does not keeps them,
+    /// and the next job's memory peak (4K above all) does not carry the last
+    /// job's tiles.
+    pub(super) fn release_other_composites(&mut self, style: &str, hillshade: bool, height: u32) {
+        let before = self.map.len();
+        self.map.retain(|k, e| {
+            (k.style == style && k.hillshade == hillshade && k.height == height)
+                || Arc::strong_count(&e.0) > 1
+        });
+        if self.map.len() != before {
+            self.bytes = self.map.values().map(|e| e.0.bytes).sum();
+        }
     }
 
     /// Drops the least recently used tiles no job holds while over budget.

@@ -451,3 +451,58 @@ fn gif_and_png_outputs_are_moved_into_place() {
     let _ = std::fs::remove_dir_all(png_dir);
     remove_outputs("format-");
 }
+
+/// A progress callback may render on the engine that calls it: at concurrency
+/// 1 the only worker is the one running the callback, so the nested render
+/// runs on it instead of waiting for it (formerly a deadlock).
+#[test]
+fn a_progress_callback_can_render_on_its_own_engine() {
+    let dir = out_dir().join("nested");
+    // An engine of its own: a regression would stall its only worker.
+    let engine = Engine::new(EngineSettings {
+        output_dir: dir.clone(),
+        concurrency: 1,
+        ..EngineSettings::default()
+    })
+    .unwrap();
+    let small = json!({
+        "waypoints": [{ "lat": 51.47, "lng": -0.45 }, { "lat": 48.85, "lng": 2.35 }],
+        "duration": 1, "fps": 24, "resolution": "160x90",
+        "output": { "quality": "draft", "thumbnail": false }
+    });
+    let inner = georender::job::job_from_value(&small).unwrap();
+    let nested = Arc::new(Mutex::new(None));
+    let (e, slot) = (engine.clone(), nested.clone());
+    let mut options = BatchOptions::with_progress(move |ev| {
+        if let ProgressEvent::JobStarted { .. } = ev {
+            let mut slot = slot.lock().unwrap();
+            if slot.is_none() {
+                let o = BatchOptions {
+                    job_ids: Some(vec!["nested-inner".into()]),
+                    ..Default::default()
+                };
+                *slot = Some(e.render_with(&inner, o));
+            }
+        }
+        Flow::Continue
+    });
+    options.job_ids = Some(vec!["nested-outer".into()]);
+    let handle = engine
+        .render_batch_with(std::slice::from_ref(&small), None, options)
+        .unwrap();
+    let status = handle
+        .wait_timeout(Duration::from_secs(300))
+        .expect("the outer job ends (no deadlock)");
+    assert_eq!(status.completed, 1, "{status:?}");
+    let inner = nested
+        .lock()
+        .unwrap()
+        .take()
+        .expect("the callback rendered");
+    let inner = inner.expect("the nested render succeeds");
+    assert_eq!(inner.status, JobStatus::Complete);
+    assert_eq!(inner.frames, Some(24));
+    assert!(dir.join("nested-inner.mp4").is_file());
+    assert!(dir.join("nested-outer.mp4").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -297,8 +297,14 @@ impl BatchHandle {
         self.inner.lock().done
     }
 
-    /// Blocks until every job has ended; returns the final status.
+    /// Blocks until every job has ended; returns the final status. Called from
+    /// a progress callback of the same engine (say, a callback that renders),
+    /// it runs the batch's queued jobs on the calling worker itself, so that
+    /// works at any concurrency.
     pub fn wait(&self) -> BatchStatus {
+        // From a progress callback of the same engine: run the batch's queued
+        // jobs here rather than wait for the worker this thread is.
+        super::help_with(&self.inner);
         self.inner.wait_until(None);
         self.status()
     }

@@ -37,9 +37,10 @@ use crate::job::{self, Job};
 use batch::BatchInner;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 
 /// Engine settings. Every field has a default (`EngineSettings::default()`,
 /// or missing fields when deserialised).
@@ -207,7 +208,8 @@ impl Pool {
         self.ready.notify_all();
     }
 
-    fn worker(&self, rt: &Runtime) {
+    fn worker(self: &Arc<Self>, rt: &Arc<Runtime>) {
+        WORKER.with(|w| *w.borrow_mut() = Some((Arc::downgrade(self), Arc::downgrade(rt))));
         loop {
             let task = {
                 let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
@@ -222,25 +224,59 @@ impl Pool {
                 }
             };
             let Some((batch, index)) = task else { return };
-            if !batch.claim(index) {
-                continue; // cancelled while queued
-            }
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                pipeline::run_job(rt, &batch, index)
-            }))
-            .unwrap_or_else(|p| {
-                let what = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(Error::RenderFailed(format!(
-                    "the renderer panicked: {what}"
-                )))
-            });
-            batch.end(index, outcome);
+            run_task(rt, &batch, index);
         }
     }
+
+    /// Takes the first queued job of `batch`, if any is still queued.
+    fn take_queued(&self, batch: &Arc<BatchInner>) -> Option<usize> {
+        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let pos = q.tasks.iter().position(|(b, _)| Arc::ptr_eq(b, batch))?;
+        q.tasks.remove(pos).map(|(_, index)| index)
+    }
+}
+
+thread_local! {
+    /// On an engine's worker threads: its pool and runtime (see [`help_with`]).
+    static WORKER: RefCell<Option<(Weak<Pool>, Weak<Runtime>)>> = const { RefCell::new(None) };
+}
+
+/// Runs `batch`'s queued jobs on this thread when it is a worker of the engine
+/// running the batch: a blocking wait from a progress callback (a callback that
+/// renders on the same engine) would otherwise wait for the very worker it
+/// occupies, forever at concurrency 1. Elsewhere it does nothing.
+pub(crate) fn help_with(batch: &Arc<BatchInner>) {
+    let Some((pool, rt)) = WORKER.with(|w| w.borrow().clone()) else {
+        return;
+    };
+    let (Some(pool), Some(rt)) = (pool.upgrade(), rt.upgrade()) else {
+        return;
+    };
+    while let Some(index) = pool.take_queued(batch) {
+        run_task(&rt, batch, index);
+    }
+}
+
+/// Runs job `index` of `batch` unless it was cancelled while queued, and ends
+/// it with its result (a panic becomes `RENDER_FAILED`).
+fn run_task(rt: &Runtime, batch: &Arc<BatchInner>, index: usize) {
+    if !batch.claim(index) {
+        return; // cancelled while queued
+    }
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pipeline::run_job(rt, batch, index)
+    }))
+    .unwrap_or_else(|p| {
+        let what = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(Error::RenderFailed(format!(
+            "the renderer panicked: {what}"
+        )))
+    });
+    batch.end(index, outcome);
 }
 
 struct EngineInner {

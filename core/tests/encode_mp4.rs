@@ -148,6 +148,24 @@ fn write_video(path: &Path, container: Container, quality: Quality, rgba: bool) 
     writer.finish().unwrap()
 }
 
+/// Decodes `path` with the ffmpeg tool into raw video (`args`: frames, pixel
+/// format) and returns the bytes.
+fn decode_raw(path: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(args)
+        .args(["-f", "rawvideo", "-"])
+        .output()
+        .expect("run ffmpeg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 fn check_stats(stats: &EncodeStats, path: &Path) {
     assert_eq!(stats.frames, FRAMES as u64);
     assert!((stats.duration_seconds - 2.0).abs() < 1e-9);
@@ -245,18 +263,7 @@ fn mp4_colours_survive_a_round_trip() {
     }
     writer.finish().unwrap();
 
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(&path)
-        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
-        .output()
-        .expect("run ffmpeg");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rgb = out.stdout;
+    let rgb = decode_raw(&path, &["-frames:v", "1", "-pix_fmt", "rgb24"]);
     assert_eq!(rgb.len(), (W * H * 3) as usize);
     for (k, c) in colours.iter().enumerate() {
         // Centre of each field, away from chroma edges.
@@ -467,20 +474,10 @@ fn lent_i420_frames_encode_and_come_back_once() {
         if !have_ffprobe() {
             continue;
         }
-        let out = Command::new("ffmpeg")
-            .args(["-v", "error", "-i"])
-            .arg(&path)
-            .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
-            .output()
-            .expect("run ffmpeg");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let raw = decode_raw(&path, &["-pix_fmt", "yuv420p"]);
         let size = (W * H * 3 / 2) as usize;
-        assert_eq!(out.stdout.len(), size * FRAMES as usize, "{container:?}");
-        for (n, (decoded, src)) in out.stdout.chunks_exact(size).zip(&sources).enumerate() {
+        assert_eq!(raw.len(), size * FRAMES as usize, "{container:?}");
+        for (n, (decoded, src)) in raw.chunks_exact(size).zip(&sources).enumerate() {
             let planes = src.y.iter().chain(&src.u).chain(&src.v);
             let diff: u64 = decoded
                 .iter()

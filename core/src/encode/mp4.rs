@@ -194,19 +194,9 @@ impl VideoWriter {
     /// Encodes one frame given as tightly packed I420 planes (Y: `width × height`,
     /// U and V: `width/2 × height/2`), e.g. converted on another thread.
     pub fn push_i420(&mut self, y: &[u8], u: &[u8], v: &[u8]) -> Result<()> {
-        let (w, h) = (self.settings.width as usize, self.settings.height as usize);
-        let (cw, ch) = (w / 2, h / 2);
-        if y.len() != w * h || u.len() != cw * ch || v.len() != cw * ch {
-            return Err(Error::EncodeFailed(format!(
-                "I420 planes have {}/{}/{} bytes; {w}x{h} needs {}/{}/{}",
-                y.len(),
-                u.len(),
-                v.len(),
-                w * h,
-                cw * ch,
-                cw * ch
-            )));
-        }
+        self.check_planes(y, u, v)?;
+        let w = self.settings.width as usize;
+        let cw = w / 2;
         let inner = self.inner()?;
         inner.make_writable()?;
         for (i, (src, width)) in [(y, w), (u, cw), (v, cw)].into_iter().enumerate() {
@@ -219,38 +209,47 @@ impl VideoWriter {
         inner.send_frame()
     }
 
+    /// `ENCODE_FAILED` unless the planes are the output's tightly packed I420
+    /// planes (the size is even: checked at creation).
+    fn check_planes(&self, y: &[u8], u: &[u8], v: &[u8]) -> Result<()> {
+        let (w, h) = (self.settings.width as usize, self.settings.height as usize);
+        let c = (w / 2) * (h / 2);
+        if y.len() != w * h || u.len() != c || v.len() != c {
+            return Err(Error::EncodeFailed(format!(
+                "I420 planes have {}/{}/{} bytes; {w}x{h} needs {}/{c}/{c}",
+                y.len(),
+                u.len(),
+                v.len(),
+                w * h
+            )));
+        }
+        Ok(())
+    }
+
+    /// [`check_planes`](Self::check_planes) for a whole frame, its size first.
+    fn check_frame(&self, frame: &I420Image) -> Result<()> {
+        let (w, h) = (self.settings.width, self.settings.height);
+        if (frame.width, frame.height) != (w, h) {
+            return Err(Error::EncodeFailed(format!(
+                "I420 frame is {}x{}; the output is {w}x{h}",
+                frame.width, frame.height
+            )));
+        }
+        self.check_planes(&frame.y, &frame.u, &frame.v)
+    }
+
     /// Encodes `frame` without copying it: the encoder gets a reference-counted
     /// frame over its planes, and `release` gets `frame` back when the last
     /// reference goes (libx264 copies its input at once, so before this
     /// returns). `release` is called exactly once, also on error.
     pub fn push_i420_owned(&mut self, frame: I420Image, release: ReleaseFrame) -> Result<()> {
-        let (w, h) = (self.settings.width, self.settings.height);
-        let planes_fit = frame.width == w
-            && frame.height == h
-            && frame.y.len() == w as usize * h as usize
-            && frame.u.len() == (w / 2) as usize * (h / 2) as usize
-            && frame.v.len() == frame.u.len()
-            && w % 2 == 0
-            && h % 2 == 0;
-        if !planes_fit {
-            let e = Error::EncodeFailed(format!(
-                "I420 frame is {}x{} with {}/{}/{} bytes; the output is {w}x{h}",
-                frame.width,
-                frame.height,
-                frame.y.len(),
-                frame.u.len(),
-                frame.v.len()
-            ));
+        let usable = self.check_frame(&frame);
+        let usable = usable.and_then(|()| self.inner().map(|_| ()));
+        if let Err(e) = usable {
             release(frame);
             return Err(e);
         }
-        let inner = match self.inner() {
-            Ok(inner) => inner,
-            Err(e) => {
-                release(frame);
-                return Err(e);
-            }
-        };
+        let inner = self.inner()?;
         let mut video = borrowed_frame(frame, release, &inner.frame)?;
         video.set_pts(Some(inner.frames as i64));
         inner
@@ -379,12 +378,7 @@ impl FrameSink for VideoWriter {
     }
 
     fn push_i420(&mut self, frame: &I420Image) -> Result<()> {
-        if (frame.width, frame.height) != (self.settings.width, self.settings.height) {
-            return Err(Error::EncodeFailed(format!(
-                "I420 frame is {}x{}; the output is {}x{}",
-                frame.width, frame.height, self.settings.width, self.settings.height
-            )));
-        }
+        self.check_frame(frame)?;
         VideoWriter::push_i420(self, &frame.y, &frame.u, &frame.v)
     }
 
